@@ -1,0 +1,87 @@
+#include "emu/core/physical_bus.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace emu {
+
+PhysicalBus::Region& PhysicalBus::insert(Region region) {
+  if (region.size == 0 || region.base + region.size < region.base) {
+    throw std::invalid_argument("bus: region '" + region.name + "' has an invalid range");
+  }
+  for (const Region& existing : regions_) {
+    bool disjoint = region.base + region.size <= existing.base || existing.base + existing.size <= region.base;
+    if (!disjoint) {
+      throw std::invalid_argument("bus: region '" + region.name + "' overlaps '" + existing.name + "'");
+    }
+  }
+  auto position = std::lower_bound(regions_.begin(), regions_.end(), region.base,
+                                   [](const Region& r, uint64_t base) { return r.base < base; });
+  last_hit_ = nullptr;
+  return *regions_.insert(position, std::move(region));
+}
+
+uint8_t* PhysicalBus::map_ram(uint64_t base, uint64_t size, std::string name) {
+  backing_.push_back(std::make_unique<uint8_t[]>(size));  // value-initialised: zeroed
+  uint8_t* host = backing_.back().get();
+  insert(Region{base, size, std::move(name), host, true, nullptr});
+  return host;
+}
+
+uint8_t* PhysicalBus::map_rom(uint64_t base, uint64_t size, std::string name) {
+  backing_.push_back(std::make_unique<uint8_t[]>(size));
+  uint8_t* host = backing_.back().get();
+  insert(Region{base, size, std::move(name), host, false, nullptr});
+  return host;
+}
+
+void PhysicalBus::map_device(uint64_t base, uint64_t size, Device* device) {
+  insert(Region{base, size, std::string(device->name()), nullptr, true, device});
+}
+
+const PhysicalBus::Region* PhysicalBus::find(uint64_t address) const {
+  if (last_hit_ && last_hit_->contains(address)) return last_hit_;
+  auto position = std::upper_bound(regions_.begin(), regions_.end(), address,
+                                   [](uint64_t a, const Region& r) { return a < r.base; });
+  if (position == regions_.begin()) return nullptr;
+  const Region& candidate = *std::prev(position);
+  if (!candidate.contains(address)) return nullptr;
+  last_hit_ = &candidate;
+  return &candidate;
+}
+
+uint8_t* PhysicalBus::host_pointer(uint64_t address, uint64_t length) const {
+  const Region* region = find(address);
+  if (!region || !region->host) return nullptr;
+  if (length > region->size - (address - region->base)) return nullptr;
+  return region->host + (address - region->base);
+}
+
+bool PhysicalBus::read(uint64_t address, unsigned size, uint64_t& value) const {
+  const Region* region = find(address);
+  if (!region || size > region->size - (address - region->base)) return false;
+  uint64_t offset = address - region->base;
+  if (region->host) {
+    value = 0;
+    std::memcpy(&value, region->host + offset, size);
+    return true;
+  }
+  value = region->device->read(offset, size);
+  return true;
+}
+
+bool PhysicalBus::write(uint64_t address, unsigned size, uint64_t value) const {
+  const Region* region = find(address);
+  if (!region || size > region->size - (address - region->base)) return false;
+  uint64_t offset = address - region->base;
+  if (region->host) {
+    if (!region->writable) return false;
+    std::memcpy(region->host + offset, &value, size);
+    return true;
+  }
+  region->device->write(offset, value, size);
+  return true;
+}
+
+}  // namespace emu
