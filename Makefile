@@ -1,0 +1,62 @@
+# The two commands of the README:
+#   make run    set everything up on a fresh Debian 12 machine and boot the default guest
+#   make test   set everything up the same way and run every test
+# Everything else here is a step of those two.
+
+BUILD_DIR       ?= build
+ASAN_BUILD_DIR  ?= build-asan
+# Guest images are cached outside the clone, keyed by their recipe (see guest-images/).
+GUEST_CACHE     ?= $(HOME)/.cache/emu/guest-images
+JOBS            ?= $(shell nproc)
+PYTHON          := /usr/bin/python3
+EMU             := $(BUILD_DIR)/emu-system-riscv64
+
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+.PHONY: all setup configure build build-asan guest-images run test unit-tests asan-tests isa-tests pytests clean
+
+all: build
+
+setup:
+	@ci/setup
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN_BUILD_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEMU_SANITIZE=ON
+
+configure: setup $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: setup $(ASAN_BUILD_DIR)/build.ninja
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS) --target emu-unit-tests
+
+guest-images: setup
+	@guest-images/build-all.sh $(GUEST_CACHE)
+
+# The default guest, on the console. Until Linux boots on the board this is
+# the bare-metal demo program.
+run: build guest-images
+	$(EMU) -M virt -m 256M -bios none -nographic -kernel $(GUEST_CACHE)/demo/demo.elf
+
+unit-tests: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan-tests: build-asan
+	ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# Every ISA test on emu and on Debian's qemu-system-riscv64 (the peer).
+isa-tests: build guest-images
+	$(PYTHON) testing/run-isa-tests.py --both --emulator $(EMU) --tests $(GUEST_CACHE)/isa
+
+pytests: build guest-images
+	EMU_BUILD_DIR=$(abspath $(BUILD_DIR)) EMU_GUEST_IMAGES=$(GUEST_CACHE) $(PYTHON) -m pytest -q pytests
+
+test: unit-tests asan-tests isa-tests pytests
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
