@@ -1,0 +1,16 @@
+// blt: signed 64-bit.
+#include "test_macros.h"
+TEST_BEGIN_U
+  TEST_BR2_TAKEN(2, blt, 0, 1)
+  TEST_BR2_TAKEN(3, blt, -1, 1)
+  TEST_BR2_TAKEN(4, blt, -2, -1)
+  TEST_BR2_TAKEN(5, blt, 0x8000000000000000, 0x7fffffffffffffff)
+  TEST_BR2_TAKEN(6, blt, 0xffffffff80000000, 0x0000000080000000)
+  TEST_BR2_TAKEN(7, blt, 0x00000000ffffffff, 0x0000000100000000)
+  TEST_BR2_NOTTAKEN(8, blt, 1, 0)
+  TEST_BR2_NOTTAKEN(9, blt, 1, -1)
+  TEST_BR2_NOTTAKEN(10, blt, -1, -2)
+  TEST_BR2_NOTTAKEN(11, blt, 0x7fffffffffffffff, 0x8000000000000000)
+  TEST_BR2_NOTTAKEN(12, blt, 5, 5)
+  TEST_BR2_NOTTAKEN(13, blt, 0x0000000080000000, 0xffffffff80000000)
+TEST_END

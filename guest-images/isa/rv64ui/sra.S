@@ -1,0 +1,27 @@
+// sra: arithmetic right shift by rs2[5:0], sign fills.
+#include "test_macros.h"
+TEST_BEGIN_U
+  TEST_RR_OP(2,  sra, 0xffffffff80000000, 0xffffffff80000000, 0)
+  TEST_RR_OP(3,  sra, 0xffffffffc0000000, 0xffffffff80000000, 1)
+  TEST_RR_OP(4,  sra, 0xffffffffff000000, 0xffffffff80000000, 7)
+  TEST_RR_OP(5,  sra, 0xffffffffffffffff, 0xffffffff80000000, 31)
+  TEST_RR_OP(6,  sra, 0x8000000000000000, 0x8000000000000000, 0)
+  TEST_RR_OP(7,  sra, 0xc000000000000000, 0x8000000000000000, 1)
+  TEST_RR_OP(8,  sra, 0xffffffff80000000, 0x8000000000000000, 32)
+  TEST_RR_OP(9,  sra, 0xffffffffffffffff, 0x8000000000000000, 63)
+  TEST_RR_OP(10, sra, 0x3fffffffffffffff, 0x7fffffffffffffff, 1)
+  TEST_RR_OP(11, sra, 0x0000000000000000, 0x7fffffffffffffff, 63)
+  TEST_RR_OP(12, sra, 0x0000000000000000, 0x0000000080000000, 32)
+  TEST_RR_OP(13, sra, 0x8181818181818181, 0x8181818181818181, 64)
+  TEST_RR_OP(14, sra, 0xc0c0c0c0c0c0c0c0, 0x8181818181818181, 0xffffffffffffffc1)
+  TEST_RR_OP(15, sra, 0xffffffffffffffff, 0x8181818181818181, 0xffffffffffffffff)
+  TEST_RR_OP(16, sra, 0xffffffff81818181, 0x8181818181818181, 0x0000000000000020)
+  TEST_RR_SRC1_EQ_DEST(17, sra, 0xff00000000000000, 0x8000000000000000, 7)
+  TEST_RR_SRC2_EQ_DEST(18, sra, 0xfffe000000000000, 0x8000000000000000, 14)
+  TEST_RR_SRC12_EQ_DEST(19, sra, 0, 7)
+  TEST_RR_ZEROSRC1(20, sra, 0, 15)
+  TEST_RR_ZEROSRC2(21, sra, -32, -32)
+  TEST_RR_ZEROSRC12(22, sra, 0)
+  TEST_RR_ZERODEST(23, sra, 1024, 2048)
+  TEST_RR_HIGHREGS(24, sra, 0xffffffffffffffff, 0xf000000000000000, 60)
+TEST_END
