@@ -1,0 +1,16 @@
+// amomax: signed maximum (32-bit, rd sign-extended, rs2[63:32] ignored); aq/rl variants decode alike.
+#include "test_macros.h"
+#include "amo.h"
+TEST_BEGIN_U
+  TEST_AMO_W(2, amomax.w, 0x00000000, 0x0000000000000000, 0x00000000)
+  TEST_AMO_W(3, amomax.w.aq, 0x00000001, 0x0000000000000002, 0x00000002)
+  TEST_AMO_W(4, amomax.w.rl, 0x7fffffff, 0x0000000000000001, 0x7fffffff)
+  TEST_AMO_W(5, amomax.w.aqrl, 0x80000000, 0x00000000ffffffff, 0xffffffff)
+  TEST_AMO_W(6, amomax.w, 0xffffffff, 0x0000000000000001, 0x00000001)
+  TEST_AMO_W(7, amomax.w.aq, 0x89abcdef, 0x0000000076543210, 0x76543210)
+  TEST_AMO_W(8, amomax.w.rl, 0x80000000, 0x000000007fffffff, 0x7fffffff)
+  TEST_AMO_W(9, amomax.w.aqrl, 0x00000001, 0xffffffff00000002, 0x00000002)
+  TEST_AMO_W(10, amomax.w, 0xfffffffe, 0x1234567800000002, 0x00000002)
+  TEST_AMO_W(11, amomax.w.aq, 0x7fffffff, 0x0000000180000000, 0x7fffffff)
+  TEST_AMO_W_ZERODEST(12, amomax.w, 0x89abcdef, 0x0000000076543210, 0x76543210)
+TEST_END

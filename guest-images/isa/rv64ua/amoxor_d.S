@@ -1,0 +1,16 @@
+// amoxor (64-bit); aq/rl variants decode alike.
+#include "test_macros.h"
+#include "amo.h"
+TEST_BEGIN_U
+  TEST_AMO_D(2, amoxor.d, 0x0000000000000000, 0x0000000000000000, 0x0000000000000000)
+  TEST_AMO_D(3, amoxor.d.aq, 0x0000000000000001, 0x0000000000000002, 0x0000000000000003)
+  TEST_AMO_D(4, amoxor.d.rl, 0x7fffffffffffffff, 0x0000000000000001, 0x7ffffffffffffffe)
+  TEST_AMO_D(5, amoxor.d.aqrl, 0x8000000000000000, 0xffffffffffffffff, 0x7fffffffffffffff)
+  TEST_AMO_D(6, amoxor.d, 0xffffffffffffffff, 0x0000000000000001, 0xfffffffffffffffe)
+  TEST_AMO_D(7, amoxor.d.aq, 0x0123456789abcdef, 0xfedcba9876543210, 0xffffffffffffffff)
+  TEST_AMO_D(8, amoxor.d.rl, 0x00000000ffffffff, 0x0000000100000000, 0x00000001ffffffff)
+  TEST_AMO_D(9, amoxor.d.aqrl, 0x8000000000000000, 0x7fffffffffffffff, 0xffffffffffffffff)
+  TEST_AMO_D(10, amoxor.d, 0x0000000000000005, 0x0000000000000005, 0x0000000000000000)
+  TEST_AMO_D(11, amoxor.d.aq, 0xfffffffffffffffe, 0x0000000000000002, 0xfffffffffffffffc)
+  TEST_AMO_D_RD_EQ_RS2(12, amoxor.d, 0x0123456789abcdef, 0xfedcba9876543210, 0xffffffffffffffff)
+TEST_END

@@ -1,0 +1,28 @@
+// div: signed, rounds toward zero; x/0 = -1; MIN/-1 = MIN (no trap).
+#include "test_macros.h"
+TEST_BEGIN_U
+  TEST_RR_OP(2,  div, 3, 20, 6)
+  TEST_RR_OP(3,  div, -3, -20, 6)
+  TEST_RR_OP(4,  div, -3, 20, -6)
+  TEST_RR_OP(5,  div, 3, -20, -6)
+  TEST_RR_OP(6,  div, 0, 5, 6)
+  TEST_RR_OP(7,  div, 0, -5, 6)
+  TEST_RR_OP(8,  div, 0x8000000000000000, 0x8000000000000000, 1)
+  TEST_RR_OP(9,  div, 0x8000000000000000, 0x8000000000000000, -1)
+  TEST_RR_OP(10, div, -1, 0x8000000000000000, 0)
+  TEST_RR_OP(11, div, -1, 1, 0)
+  TEST_RR_OP(12, div, -1, 0, 0)
+  TEST_RR_OP(13, div, -1, -7, 0)
+  TEST_RR_OP(14, div, 0xc000000000000000, 0x8000000000000000, 2)
+  TEST_RR_OP(15, div, 0x0000000100000000, 0x0000000200000000, 2)
+  TEST_RR_OP(16, div, 0x0000000000000001, 0x7fffffffffffffff, 0x7fffffffffffffff)
+  TEST_RR_OP(17, div, 0xffffffffffffffff, 0x8000000000000001, 0x7fffffffffffffff)
+  TEST_RR_SRC1_EQ_DEST(18, div, 4, 45, 11)
+  TEST_RR_SRC2_EQ_DEST(19, div, -4, -45, 11)
+  TEST_RR_SRC12_EQ_DEST(20, div, 1, -13)
+  TEST_RR_ZEROSRC1(21, div, 0, 31)
+  TEST_RR_ZEROSRC2(22, div, -1, 32)
+  TEST_RR_ZEROSRC12(23, div, -1)
+  TEST_RR_ZERODEST(24, div, 33, 34)
+  TEST_RR_HIGHREGS(25, div, -333, 1000, -3)
+TEST_END

@@ -1,0 +1,25 @@
+// rem: sign follows the dividend; x%0 = x; MIN%-1 = 0.
+#include "test_macros.h"
+TEST_BEGIN_U
+  TEST_RR_OP(2,  rem, 2, 20, 6)
+  TEST_RR_OP(3,  rem, -2, -20, 6)
+  TEST_RR_OP(4,  rem, 2, 20, -6)
+  TEST_RR_OP(5,  rem, -2, -20, -6)
+  TEST_RR_OP(6,  rem, 0, 0x8000000000000000, 1)
+  TEST_RR_OP(7,  rem, 0, 0x8000000000000000, -1)
+  TEST_RR_OP(8,  rem, 0x8000000000000000, 0x8000000000000000, 0)
+  TEST_RR_OP(9,  rem, 1, 1, 0)
+  TEST_RR_OP(10, rem, 0, 0, 0)
+  TEST_RR_OP(11, rem, -7, -7, 0)
+  TEST_RR_OP(12, rem, -1, 0x8000000000000001, 2)
+  TEST_RR_OP(13, rem, 0xffffffffffffffff, 0x8000000000000000, 0x7fffffffffffffff)
+  TEST_RR_OP(14, rem, 5, 5, 6)
+  TEST_RR_SRC1_EQ_DEST(15, rem, 1, 45, 11)
+  TEST_RR_SRC2_EQ_DEST(16, rem, -1, -45, 11)
+  TEST_RR_SRC12_EQ_DEST(17, rem, 0, -13)
+  TEST_RR_ZEROSRC1(18, rem, 0, 31)
+  TEST_RR_ZEROSRC2(19, rem, 32, 32)
+  TEST_RR_ZEROSRC12(20, rem, 0)
+  TEST_RR_ZERODEST(21, rem, 33, 34)
+  TEST_RR_HIGHREGS(22, rem, 1, 1000, -3)
+TEST_END
