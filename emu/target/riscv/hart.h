@@ -109,6 +109,11 @@ class Hart {
 
   bool waiting_for_interrupt = false;  // set by WFI, cleared when an interrupt is pending
 
+  // The bits of the instruction being executed (16 bits if compressed), set by
+  // the interpreter before executing it. csr_access and the execute_*
+  // functions raise illegal-instruction with this as tval, as QEMU 7.2 does.
+  uint32_t instruction_bits = 0;
+
   const uint64_t hart_id;
   PhysicalBus& bus;
   const TimeSource& time;
@@ -122,6 +127,8 @@ class Hart {
   // True if any interrupt is pending and enabled in mie, regardless of the
   // global enables (the WFI wake-up condition).
   bool interrupt_pending_for_wfi() const { return (mip() & csr.mie) != 0; }
+  // xRET set pc to mepc/sepc themselves (the caller must not advance pc);
+  // WFI and SFENCE.VMA leave pc alone (the caller advances it on true).
   bool execute_mret();
   bool execute_sret();
   bool execute_wfi();
@@ -162,6 +169,9 @@ class Hart {
   // with store permission for AMO/SC.
   bool load_reserved(uint64_t address, unsigned size, uint64_t& value);
   bool store_conditional(uint64_t address, unsigned size, uint64_t value, bool& succeeded);
+  // load_reserved and amo return the raw memory bits zero-extended, like
+  // load (the caller sign-extends word results). A W-sized Min/Max compares
+  // the low 32 bits as signed/unsigned 32-bit values.
   bool amo(AmoOperation operation, uint64_t address, unsigned size, uint64_t operand, uint64_t& old_value);
   // Drops cached translations (satp/mstatus writes, privilege changes, SFENCE.VMA, PMP writes).
   void flush_tlb() { tlb.flush(); }

@@ -1,13 +1,99 @@
-// Software TLB in front of the page walker and PMP (see mmu.cpp).
-// PLACEHOLDER: the MMU work fills this in (tag + flag bits + host addend;
-// any flag forces the slow path).
+// Software TLB in front of the page walker and PMP (filled by mmu.cpp).
+//
+// One direct-mapped table per access kind (fetch, load, store), indexed by
+// virtual page number. An entry caches the complete outcome of a successful
+// slow-path check for one 4 KiB virtual page in one *context*: translation
+// (including A/D updates already done), page permissions, and PMP. It is only
+// inserted when the decision is the same for every byte of the page.
+//
+// The context (effective privilege, mstatus.SUM, mstatus.MXR) is part of the
+// tag, so privilege changes and SUM/MXR toggles need no flush. satp writes,
+// SFENCE.VMA and PMP writes flush (the walk result and PMP are not tagged).
+//
+// Tag layout: virtual page address (bits 63:12) | context (bits 11:0), with
+// context bit 0 always set so an all-zero (empty) entry never matches.
 #pragma once
+
+#include <array>
+#include <cstdint>
 
 namespace emu::riscv {
 
 class Tlb {
  public:
-  void flush() {}
+  static constexpr unsigned kEntries = 256;  // per access kind; a power of two
+  static constexpr uint64_t kPageSize = 4096;
+  static constexpr uint64_t kPageOffsetMask = kPageSize - 1;
+
+  enum class Access : uint8_t { Fetch = 0, Load = 1, Store = 2 };  // Store also covers AMO and SC
+
+  // Entry flags: any nonzero flag sends the access to the slow path, which
+  // then uses physical_page instead of walking again.
+  static constexpr uint8_t kFlagNotHostBacked = 1;  // MMIO, or a store to ROM
+
+  struct Entry {
+    uint64_t tag = 0;
+    uint64_t host_addend = 0;     // host address = virtual address + host_addend (mod 2^64) when flags == 0
+    uint64_t physical_page = 0;   // physical address of the page's first byte
+    uint64_t leaf_page_mask = 0;  // offset mask of the leaf mapping (4 KiB, 2 MiB, ...) for SFENCE.VMA
+    uint8_t flags = 0;
+  };
+
+  // Context bits: 1 | effective privilege << 1 | SUM << 3 | MXR << 4.
+  static constexpr uint64_t make_context(unsigned effective_privilege, bool sum, bool mxr) {
+    return 1u | (effective_privilege << 1) | (uint64_t{sum} << 3) | (uint64_t{mxr} << 4);
+  }
+  static constexpr uint64_t make_tag(uint64_t virtual_address, uint64_t context) {
+    return (virtual_address & ~kPageOffsetMask) | context;
+  }
+
+  // The entry caching virtual_address's page in this context, or nullptr.
+  const Entry* lookup(Access access, uint64_t virtual_address, uint64_t context) const {
+    const Entry& entry = slot(access, virtual_address);
+    return entry.tag == make_tag(virtual_address, context) ? &entry : nullptr;
+  }
+
+  // Fast path: host pointer for an access that lies inside one page, or
+  // nullptr if the slow path must run.
+  uint8_t* host_address(Access access, uint64_t virtual_address, uint64_t context) const {
+    const Entry* entry = lookup(access, virtual_address, context);
+    if (entry == nullptr || entry->flags != 0) return nullptr;
+    return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(virtual_address + entry->host_addend));
+  }
+
+  void insert(Access access, uint64_t virtual_address, uint64_t context, const Entry& entry) {
+    Entry& target = slot(access, virtual_address);
+    target = entry;
+    target.tag = make_tag(virtual_address, context);
+  }
+
+  void flush() { entries_ = {}; }
+
+  // SFENCE.VMA with an address: drops every entry whose leaf mapping covers
+  // virtual_address (a superpage is cached as several 4 KiB entries, and the
+  // fence must drop all of them), in every context and access kind.
+  void flush_address(uint64_t virtual_address) {
+    for (auto& table : entries_) {
+      for (Entry& entry : table) {
+        if (entry.tag == 0) continue;
+        uint64_t page_mask = ~(entry.leaf_page_mask | kPageOffsetMask);
+        if ((entry.tag & page_mask) == (virtual_address & page_mask)) entry = Entry{};
+      }
+    }
+  }
+
+ private:
+  static unsigned index(uint64_t virtual_address) {
+    return static_cast<unsigned>(virtual_address >> 12) & (kEntries - 1);
+  }
+  Entry& slot(Access access, uint64_t virtual_address) {
+    return entries_[static_cast<unsigned>(access)][index(virtual_address)];
+  }
+  const Entry& slot(Access access, uint64_t virtual_address) const {
+    return entries_[static_cast<unsigned>(access)][index(virtual_address)];
+  }
+
+  std::array<std::array<Entry, kEntries>, 3> entries_{};
 };
 
 }  // namespace emu::riscv
