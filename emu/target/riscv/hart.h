@@ -173,7 +173,8 @@ class Hart {
   // load (the caller sign-extends word results). A W-sized Min/Max compares
   // the low 32 bits as signed/unsigned 32-bit values.
   bool amo(AmoOperation operation, uint64_t address, unsigned size, uint64_t operand, uint64_t& old_value);
-  // Drops cached translations (satp/mstatus writes, privilege changes, SFENCE.VMA, PMP writes).
+  // Drops cached translations (satp writes, SFENCE.VMA, PMP writes). Privilege,
+  // MPRV/MPP, SUM and MXR need no flush: the TLB tags entries with them.
   void flush_tlb() { tlb.flush(); }
 
   // ---- interpreter.cpp ----
