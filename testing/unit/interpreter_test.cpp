@@ -64,6 +64,10 @@ std::vector<uint8_t> assemble(const std::string& source, uint64_t base = kRamBas
   const char* directory = mkdtemp(directory_template);
   if (directory == nullptr) throw std::runtime_error("mkdtemp failed");
   const std::string dir = directory;
+  struct RemoveOnExit {
+    std::string path;
+    ~RemoveOnExit() { std::filesystem::remove_all(path); }
+  } remove_on_exit{dir};
   {
     std::ofstream out(dir + "/program.S");
     out << "  .text\n  .globl _start\n_start:\n" << source << "\n";
@@ -76,9 +80,7 @@ std::vector<uint8_t> assemble(const std::string& source, uint64_t base = kRamBas
               "/program.o");
   run_command(binutils_tool("objcopy") + " -O binary " + dir + "/program.elf " + dir + "/program.bin");
   std::ifstream in(dir + "/program.bin", std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::filesystem::remove_all(dir);
-  return bytes;
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 class FixedTime : public TimeSource {
