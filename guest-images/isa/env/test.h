@@ -136,6 +136,24 @@ test_##n:                                                  \
   TEST_TRAP(n, cause, code)                                \
   CHECK_TRAP_FIELD(TS_TVAL, tval);
 
+/* ---- privilege changes ---- */
+/* From M-mode: continue at `label` in privilege `mode` (mret; MPIE/MIE as
+ * they are). Clobbers t0. */
+#define ENTER_MODE_FROM_M(mode, label)                     \
+  li t0, MSTATUS_MPP; csrc mstatus, t0;                    \
+  li t0, (mode) << 11; csrs mstatus, t0;                   \
+  la t0, label; csrw mepc, t0; mret
+/* From S-mode: continue at `label` in U or S (sret). Clobbers t0. */
+#define ENTER_MODE_FROM_S(mode, label)                     \
+  li t0, MSTATUS_SPP; csrc sstatus, t0;                    \
+  li t0, ((mode) & 1) << 8; csrs sstatus, t0;              \
+  la t0, label; csrw sepc, t0; sret
+/* From any mode: ecall, and have the handler that takes it (M, or S if
+ * the ecall is delegated) continue at `label` in privilege `mode`.
+ * Clobbers t0, t1. */
+#define ECALL_TO_MODE(mode, label)                         \
+  EXPECT_TRAP_TO_MODE(label, mode); ecall; j fail
+
 /* ---- exits usable from any mode (the devices are mapped in "v") ---- */
 #define EXIT_PASS j test_pass
 
