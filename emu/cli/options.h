@@ -1,0 +1,145 @@
+// QEMU-style command-line parsing for emu-system-riscv64.
+//
+// Syntax, as QEMU 7.2 accepts it: every option is `-name` or `--name`,
+// followed by its value as the next argument when it takes one
+// (`-m 256M`; QEMU does not accept `-m=256M`). Many values are key=value
+// lists with an implied first key (`-M virt,dumpdtb=x` is type=virt;
+// `-smp 2` is cpus=2); a literal comma inside a value is written `,,`.
+// `help` (or `?`) in place of a value lists the choices and exits 0
+// (`-M help`, `-cpu help`, `-device help`, `-device NAME,help`,
+// `-chardev help`, `-M virt,help`, `-accel help`, `-display help`).
+//
+// Errors are one line, QEMU's wording where QEMU has one:
+//   -foo: invalid option
+//   -m 12Q: invalid size ...
+//   -netdev: not supported in emu
+// The parser only checks syntax and ranges; files are opened later by the
+// board, so `-kernel missing.elf` fails at load time with its own message.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "emu/chardev/chardev_factory.h"
+
+namespace emu::cli {
+
+inline constexpr const char* kProgramName = "emu-system-riscv64";
+inline constexpr const char* kEmuVersion = "0.1.0";
+
+// A bad command line. what() is the message without the program-name
+// prefix; main prints "emu-system-riscv64: " + what() and exits 1.
+class OptionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A parsed key=value list (QEMU's QemuOpts), in command-line order.
+struct KeyValueList {
+  std::vector<std::pair<std::string, std::string>> entries;
+  bool help = false;  // the list contained `help` or `?`
+
+  // The last value for key, if present.
+  std::optional<std::string> get(std::string_view key) const;
+  bool has(std::string_view key) const { return get(key).has_value(); }
+};
+
+// Splits "value,key=value,..." into a KeyValueList. implied_key names the
+// first element when it has no '=' (empty: every element needs a key, but a
+// bare later element still means key=on, as in QEMU). ",," is a literal comma.
+KeyValueList parse_key_value_list(std::string_view text, std::string_view implied_key);
+
+// QEMU's size syntax: a number (decimal, or 0x hex) with an optional
+// fractional part and suffix B, K, M, G, T, P, E (case-insensitive,
+// binary multiples). default_unit applies when there is no suffix
+// (-m uses MiB). Returns nullopt on malformed input or overflow.
+std::optional<uint64_t> parse_size(std::string_view text, uint64_t default_unit);
+
+// on/off, yes/no, true/false (QEMU's boolean property values).
+std::optional<bool> parse_bool(std::string_view text);
+
+// What a -device NAME,help would list; the registry is filled by device
+// models when they arrive (none are user-creatable on the virt board yet).
+struct DevicePropertyInfo {
+  std::string name;
+  std::string type;         // "uint32", "str", "bool", ...
+  std::string description;  // may be empty
+};
+struct DeviceTypeInfo {
+  std::string name;
+  std::string bus;          // "virtio-bus", "System", ...
+  std::string category;     // "Network devices", "Storage devices", ...
+  std::string description;  // may be empty
+  std::vector<DevicePropertyInfo> properties;
+};
+class DeviceRegistry {
+ public:
+  static DeviceRegistry& instance();
+  void add(DeviceTypeInfo info);
+  const DeviceTypeInfo* find(std::string_view name) const;
+  const std::vector<DeviceTypeInfo>& types() const { return types_; }
+
+ private:
+  std::vector<DeviceTypeInfo> types_;
+};
+
+// A -device that named a registered type: kept for the board (later).
+struct DeviceRequest {
+  std::string type;
+  KeyValueList properties;
+};
+
+enum class FirmwareChoice { Default, None, File };
+
+struct MachineConfig {
+  std::string machine_type = "virt";
+  std::string dumpdtb_path;  // -M virt,dumpdtb=FILE: write the DTB and exit 0
+
+  std::string cpu_model = "rv64";
+  unsigned harts = 1;
+  uint64_t ram_size = uint64_t{128} << 20;  // QEMU's virt default
+
+  FirmwareChoice firmware = FirmwareChoice::Default;
+  std::string firmware_path;  // FirmwareChoice::File
+  std::string kernel_path;
+  std::string initrd_path;
+  std::string append;
+  std::string dtb_path;
+
+  unsigned icount_shift = 0;  // 1 instruction = 2^shift ns
+  bool no_reboot = false;
+  bool start_paused = false;  // -S
+  bool nographic = false;
+  std::string name;  // -name
+
+  // Backends by id: every -chardev, plus one generated per -serial that
+  // names a backend directly (id "serial0", ...).
+  std::vector<ChardevSpec> chardevs;
+  // The backend id of each serial port in order (uart0 first); empty id =
+  // port not connected (-serial none).
+  std::vector<std::string> serial_ids;
+
+  std::vector<DeviceRequest> devices;
+
+  const ChardevSpec* find_chardev(std::string_view id) const;
+};
+
+// What main should do after parsing.
+struct ParseResult {
+  enum class Action { Run, PrintAndExit };
+  Action action = Action::Run;
+  std::string output;  // Action::PrintAndExit: the text for stdout (exit status 0)
+  MachineConfig config;
+};
+
+// args excludes argv[0]. Throws OptionError.
+ParseResult parse_command_line(std::span<const std::string> args);
+
+}  // namespace emu::cli

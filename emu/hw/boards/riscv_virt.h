@@ -1,0 +1,155 @@
+// emu's riscv64 `virt` board: QEMU 7.2's memory map and boot protocol
+// (riscv_virt_memory_map.h), the devices on it, 1 to 8 harts, and the
+// machine loop that runs them.
+//
+// Boot, as QEMU 7.2 does it:
+//   - every hart starts at the reset-vector ROM (0x1000), which loads
+//     a0 = mhartid, a1 = device-tree address, a2 = &fw_dynamic_info and jumps
+//     to the start of DRAM (0x80000000);
+//   - -bios FILE (ELF at its addresses, or raw at 0x80000000) is loaded there;
+//     without -bios it is Debian's OpenSBI fw_dynamic.bin; -bios none loads
+//     nothing;
+//   - -kernel: an ELF at its physical addresses; a raw image at the first
+//     2 MiB boundary at or after the end of the firmware (0x80000000 with
+//     -bios none, 0x80200000 after OpenSBI). fw_dynamic_info.next_addr is the
+//     kernel's lowest loaded address (QEMU's rule), next_mode S;
+//   - -initrd: raw at kernel start + min(RAM/2, 128 MiB);
+//   - the device tree (generated, or -dtb FILE with /chosen updated) at the
+//     2 MiB boundary at or below min(RAM end, 3 GiB) minus its size.
+//
+// The machine loop (run()) is the only thread that touches guest state. Harts
+// take turns in fixed instruction quanta; virtual time advances by the slots
+// they use, and no slice runs past the next event deadline or queued input, so
+// events and inputs land on the same instruction every run. When every hart
+// waits in WFI, virtual time jumps to the next deadline; with no deadline the
+// loop blocks on host input: the only place host time passes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emu/chardev/chardev.h"
+#include "emu/core/event_scheduler.h"
+#include "emu/core/input_queue.h"
+#include "emu/core/interrupt_line.h"
+#include "emu/core/physical_bus.h"
+#include "emu/core/virtual_clock.h"
+#include "emu/target/riscv/hart.h"
+
+namespace emu {
+class Clint;
+class Plic;
+class Uart16550;
+class SifiveTest;
+class GoldfishRtc;
+}  // namespace emu
+
+namespace emu::virt {
+
+inline constexpr const char* kDefaultFirmwarePath = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+
+struct BoardConfig {
+  enum class Firmware { Default, None, File };
+
+  unsigned harts = 1;
+  uint64_t ram_size = uint64_t{128} << 20;
+  Firmware firmware = Firmware::Default;
+  std::string firmware_path;  // Firmware::File
+  std::string kernel_path;    // empty: no kernel
+  std::string initrd_path;
+  std::string append;
+  std::string dtb_path;  // empty: generate
+  unsigned icount_shift = 0;
+  bool no_reboot = false;
+  bool start_paused = false;
+  Chardev* serial = nullptr;      // uart0's backend; null: output dropped, no input
+  uint64_t quantum = 10000;       // instructions per hart turn
+};
+
+class RiscvVirtBoard {
+ public:
+  // Builds the machine and loads every image. Throws LoadError (bad or
+  // missing files, images that do not fit) with a one-line message.
+  explicit RiscvVirtBoard(BoardConfig config);
+  ~RiscvVirtBoard();
+  RiscvVirtBoard(const RiscvVirtBoard&) = delete;
+  RiscvVirtBoard& operator=(const RiscvVirtBoard&) = delete;
+
+  // The DTB handed to the guest (for -M virt,dumpdtb=FILE).
+  const std::vector<uint8_t>& device_tree() const { return device_tree_; }
+  uint64_t device_tree_address() const { return device_tree_address_; }
+
+  // Host side, before run(): queues the RTC's wall-clock base (ns since the
+  // Unix epoch) as an input at the current icount. main reads the host clock
+  // once and passes it here; replay will pass the recorded value instead.
+  void queue_wall_clock(uint64_t unix_ns);
+
+  // Runs until the guest powers off (0), fails through the test device (its
+  // code), or quit is requested. Returns the exit status.
+  int run();
+
+  // Host side (e.g. Ctrl-A x): stop after the current slice with `status`.
+  void request_quit(int status);
+
+  // Machine reset: devices, harts and loaded images, as QEMU's system_reset.
+  void reset();
+
+  // Observers for tests and (later) the monitor.
+  PhysicalBus& bus() { return bus_; }
+  const VirtualClock& clock() const { return clock_; }
+  riscv::Hart& hart(unsigned index) { return *harts_.at(index); }
+  unsigned hart_count() const { return static_cast<unsigned>(harts_.size()); }
+
+ private:
+  class HartTime;
+  struct Blob {
+    std::string what;
+    uint64_t address;
+    std::vector<uint8_t> bytes;
+  };
+
+  void build_devices();
+  void load_images();
+  void write_reset_vector(uint64_t start_address, uint64_t kernel_entry);
+  void record_blob(const std::string& what, uint64_t address, uint64_t end);
+  void restore_blobs();
+  InterruptLine& new_line(std::function<void(bool)> sink);
+
+  // Machine loop pieces.
+  void run_slice(unsigned hart_index);
+  bool all_harts_idle() const;
+  bool poll_host_input();           // non-blocking; true if anything was queued
+  void wait_for_host_input();       // blocks in poll() on the input fds
+  void settle();                    // fire due events, deliver due inputs
+
+  BoardConfig config_;
+  VirtualClock clock_;
+  EventScheduler scheduler_;
+  InputQueue inputs_;
+  PhysicalBus bus_;
+  uint8_t* rom_ = nullptr;
+
+  std::vector<std::unique_ptr<InterruptLine>> lines_;
+  std::unique_ptr<Clint> clint_;
+  std::unique_ptr<Plic> plic_;
+  std::unique_ptr<Uart16550> uart_;
+  std::unique_ptr<SifiveTest> test_;
+  std::unique_ptr<GoldfishRtc> rtc_;
+  std::unique_ptr<HartTime> hart_time_;
+  std::vector<std::unique_ptr<riscv::Hart>> harts_;
+
+  std::vector<uint8_t> device_tree_;
+  uint64_t device_tree_address_ = 0;
+  std::vector<Blob> blobs_;  // everything the loaders wrote, rewritten on reset
+
+  bool stop_ = false;
+  int exit_status_ = 0;
+  bool reset_requested_ = false;
+  int last_hart_run_ = -1;
+  std::vector<uint8_t> host_input_buffer_;
+};
+
+}  // namespace emu::virt

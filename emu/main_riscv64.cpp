@@ -1,0 +1,129 @@
+// emu-system-riscv64: parse the QEMU-style command line, build the virt
+// board, run it, exit with the guest's status. Every failure is one line
+// "emu-system-riscv64: ..." on stderr and exit status 1; the terminal is
+// restored on every path (StdioChardev's destructor, atexit and signal
+// handlers).
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "emu/chardev/chardev_factory.h"
+#include "emu/chardev/stdio_chardev.h"
+#include "emu/cli/options.h"
+#include "emu/hw/boards/riscv_virt.h"
+#include "emu/hw/loader/elf_loader.h"
+
+namespace {
+
+using emu::cli::kProgramName;
+
+void report(const std::string& message) { std::fprintf(stderr, "%s: %s\n", kProgramName, message.c_str()); }
+
+emu::virt::BoardConfig board_config(const emu::cli::MachineConfig& machine) {
+  emu::virt::BoardConfig board;
+  board.harts = machine.harts;
+  board.ram_size = machine.ram_size;
+  switch (machine.firmware) {
+    case emu::cli::FirmwareChoice::Default: board.firmware = emu::virt::BoardConfig::Firmware::Default; break;
+    case emu::cli::FirmwareChoice::None: board.firmware = emu::virt::BoardConfig::Firmware::None; break;
+    case emu::cli::FirmwareChoice::File: board.firmware = emu::virt::BoardConfig::Firmware::File; break;
+  }
+  board.firmware_path = machine.firmware_path;
+  board.kernel_path = machine.kernel_path;
+  board.initrd_path = machine.initrd_path;
+  board.append = machine.append;
+  board.dtb_path = machine.dtb_path;
+  board.icount_shift = machine.icount_shift;
+  board.no_reboot = machine.no_reboot;
+  board.start_paused = machine.start_paused;
+  return board;
+}
+
+// Host side: the wall clock is read once, here, and enters the guest only
+// through the board's input queue (architecture.md).
+uint64_t host_wall_clock_ns() {
+  struct timespec now {};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  emu::cli::ParseResult parsed = emu::cli::parse_command_line(args);
+  if (parsed.action == emu::cli::ParseResult::Action::PrintAndExit) {
+    std::fputs(parsed.output.c_str(), stdout);
+    return 0;
+  }
+  const emu::cli::MachineConfig& machine = parsed.config;
+  if (!machine.devices.empty()) {
+    report("-device " + machine.devices.front().type + ": not supported on this board yet");
+    return 1;
+  }
+  emu::virt::BoardConfig config = board_config(machine);
+  bool dump_only = !machine.dumpdtb_path.empty();
+
+  // Chardevs first (QEMU opens them before the machine); Ctrl-A x reaches
+  // the board through this pointer once it exists.
+  // (The board is declared last so it is destroyed before the chardevs it uses.)
+  std::map<std::string, std::unique_ptr<emu::Chardev>> chardevs;
+  std::unique_ptr<emu::virt::RiscvVirtBoard> board;
+  if (!dump_only) {
+    for (const emu::ChardevSpec& spec : machine.chardevs) {
+      chardevs[spec.id] = emu::create_chardev(spec, [&board] {
+        if (board) board->request_quit(0);
+      });
+    }
+    if (!machine.serial_ids.empty() && !machine.serial_ids.front().empty()) {
+      config.serial = chardevs.at(machine.serial_ids.front()).get();
+    }
+  }
+
+  board = std::make_unique<emu::virt::RiscvVirtBoard>(config);
+
+  if (dump_only) {
+    const std::vector<uint8_t>& tree = board->device_tree();
+    std::ofstream out(machine.dumpdtb_path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(tree.data()), static_cast<std::streamsize>(tree.size()));
+    out.close();
+    if (!out) {
+      report("-machine dumpdtb=" + machine.dumpdtb_path + ": could not write the device tree");
+      return 1;
+    }
+    std::fprintf(stderr, "%s: info: dtb dumped to %s. Exiting.\n", kProgramName, machine.dumpdtb_path.c_str());
+    return 0;
+  }
+
+  board->queue_wall_clock(host_wall_clock_ns());
+  return board->run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A guest writing to a closed pipe must not kill the emulator (QEMU
+  // ignores SIGPIPE too); the write just fails and the bytes are dropped.
+  std::signal(SIGPIPE, SIG_IGN);
+  int status = 1;
+  try {
+    status = run(argc, argv);
+  } catch (const emu::cli::OptionError& error) {
+    report(error.what());
+  } catch (const emu::LoadError& error) {
+    report(error.what());
+  } catch (const emu::ChardevError& error) {
+    report(error.what());
+  } catch (const std::bad_alloc&) {
+    report("out of host memory (is -m larger than this host can provide?)");
+  } catch (const std::exception& error) {
+    report(std::string("internal error: ") + error.what());
+  }
+  emu::restore_terminal();
+  std::fflush(stdout);
+  return status;
+}
