@@ -272,7 +272,7 @@ m_trap_entry:
   sd zero, TS_NEXT_MODE(t0)
   addi a1, a1, -1
   slli a1, a1, 11
-  li a0, MSTATUS_MPP
+  li a0, MSTATUS_MPP | MSTATUS_MPIE
   csrc mstatus, a0
   csrs mstatus, a1
 3:
@@ -330,10 +330,11 @@ s_trap_entry:
   ld a1, TS_NEXT_MODE(t0)
   beqz a1, 3f
   sd zero, TS_NEXT_MODE(t0)
-  li a0, MSTATUS_SPP
+  li a0, MSTATUS_SPP | MSTATUS_SPIE
   csrc sstatus, a0
   addi a1, a1, -1
   beqz a1, 3f
+  li a0, MSTATUS_SPP
   csrs sstatus, a0
 3:
   ld ra, 0(sp)

@@ -30,8 +30,9 @@
  * count), `expect` is cleared, and execution resumes at the address in
  * `expect`, or at epc if `expect` is 1 (for interrupts: the handler then also
  * clears the interrupt's bit in mie/sie so it cannot fire again). If
- * `next_mode` is non-zero (PRV_x + 1) the handler returns to that mode. The
- * handlers clobber no register of the interrupted code.
+ * `next_mode` is non-zero (PRV_x + 1) the handler returns to that mode with
+ * its interrupt enable cleared (MIE = 0 after mret, SIE = 0 after sret).
+ * The handlers clobber no register of the interrupted code.
  */
 #ifndef EMU_ISA_TEST_H
 #define EMU_ISA_TEST_H
