@@ -25,6 +25,19 @@
 /* reg += alias offset (RAM address -> U-accessible alias) */
 #define U_ALIAS(reg) li t0, ALIAS_OFFSET; add reg, reg, t0
 
+/* S-mode (identity-mapped code) -> U-mode at the alias of `label`. */
+#define ENTER_U_AT_ALIAS(label)                            \
+  li t0, MSTATUS_SPP; csrc sstatus, t0;                    \
+  la t1, label; li t0, ALIAS_OFFSET; add t1, t1, t0;       \
+  csrw sepc, t1; sret
+/* U-mode code running at the alias -> ecall -> S-mode at the identity
+ * address of `label` (through the M handler). Clobbers t0, t1. */
+#define ECALL_TO_S_FROM_ALIAS(label)                       \
+  la t0, label; li t1, ALIAS_OFFSET; sub t0, t0, t1;      \
+  la t1, trap_state; sd t0, TS_EXPECT(t1);                 \
+  li t0, PRV_S + 1; sd t0, TS_NEXT_MODE(t1);               \
+  ecall; j fail
+
 /* reg = PTE for the physical address in pa_reg with flags (clobbers t0) */
 #define MAKE_PTE(reg, pa_reg, flags)                       \
   srli reg, pa_reg, PAGE_SHIFT; slli reg, reg, PTE_PPN_SHIFT; \
@@ -32,7 +45,7 @@
 
 /* table[index] = value_reg (clobbers t0) */
 #define STORE_PTE(table, index, value_reg)                 \
-  la t0, table; sd value_reg, ((index) * 8)(t0)
+  la t0, table + (index) * 8; sd value_reg, 0(t0)
 
 /* test window page `index` (0..511) -> pa_reg, flags; then sfence.vma.
  * Clobbers t0, t1. */
