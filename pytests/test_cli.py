@@ -74,7 +74,7 @@ def _b_type(funct3, rs1, rs2, offset):
             | (((imm >> 1) & 0xF) << 8) | (((imm >> 11) & 1) << 7) | 0x63)
 
 
-T0, T1, T2 = 5, 6, 7
+T0, T1, T2, T3, T4, T5, T6 = 5, 6, 7, 28, 29, 30, 31
 
 
 def lui(rd, upper):
@@ -99,6 +99,35 @@ def sw(rs2, rs1, imm):
 
 def bne(rs1, rs2, offset):
     return _b_type(1, rs1, rs2, offset)
+
+
+def beq(rs1, rs2, offset):
+    return _b_type(0, rs1, rs2, offset)
+
+
+def lbu(rd, rs1, imm):
+    return _i_type(0x03, 4, rd, rs1, imm)
+
+
+def sb(rs2, rs1, imm):
+    return _s_type(0x23, 0, rs1, rs2, imm)
+
+
+def andi(rd, rs1, imm):
+    return _i_type(0x13, 7, rd, rs1, imm)
+
+
+def csrrw(rd, csr, rs1):
+    return _i_type(0x73, 1, rd, rs1, csr)
+
+
+def jal(rd, offset):
+    imm = offset & 0x1FFFFF
+    return ((((imm >> 20) & 1) << 31) | (((imm >> 1) & 0x3FF) << 21) | (((imm >> 11) & 1) << 20)
+            | (((imm >> 12) & 0xFF) << 12) | (rd << 7) | 0x6F)
+
+
+WFI = 0x10500073
 
 
 JUMP_TO_SELF = 0x0000006F  # jal x0, 0
@@ -275,6 +304,53 @@ def test_reset_reboots_unless_no_reboot(tmp_path):
     guest.write_bytes(program_bytes(words))
     assert run_emu("-bios", "none", "-display", "none", "-kernel", guest).returncode == 5
     assert run_emu("-bios", "none", "-display", "none", "-no-reboot", "-kernel", guest).returncode == 0
+
+
+def echo_guest():
+    """Sleeps in WFI until the UART's receive interrupt arrives through the
+    PLIC, echoes every received byte, and powers off on 'q'."""
+    words = [
+        lui(T0, 0x10000),                     # t0 = uart0
+        addi(T1, 0, 1), sb(T1, T0, 1),        # IER = receive-data interrupt
+        lui(T3, 0xC000),                      # t3 = PLIC
+        sw(T1, T3, 4 * 10),                   # priority[10] = 1 (uart0)
+        lui(T4, 0xC002), addi(T1, 0, 1 << 10), sw(T1, T4, 0),  # context 0 (hart 0 M) enables source 10
+        lui(T4, 0xC200), sw(0, T4, 0),        # context 0 threshold 0; t4 = its claim register - 4
+        addi(T1, 0, 0x7FF), addi(T1, T1, 1),  # t1 = 0x800 (MEIE)
+        csrrw(0, 0x304, T1),                  # mie = MEIE (mstatus.MIE stays 0: WFI just wakes)
+    ]
+    loop = len(words)
+    words += [WFI, lw(T5, T4, 4)]             # wait; claim
+    drain = len(words)
+    words += [lbu(T1, T0, 5), andi(T1, T1, 1)]          # LSR.DR?
+    words.append(None)                                   # beqz t1, done (patched below)
+    words += [lbu(T2, T0, 0), addi(T6, 0, ord("q"))]
+    words.append(None)                                   # beq t2, t6, power_off (patched)
+    words += [sb(T2, T0, 0), jal(0, 4 * (drain - (len(words) + 1)))]
+    done = len(words)
+    words += [sw(T5, T4, 4), jal(0, 4 * (loop - (len(words) + 1)))]  # complete; back to WFI
+    power_off = len(words)
+    words += finisher_write(0x5555) + [JUMP_TO_SELF]
+    words[drain + 2] = beq(T1, 0, 4 * (done - (drain + 2)))
+    words[drain + 5] = beq(T2, T6, 4 * (power_off - (drain + 5)))
+    return program_bytes(words)
+
+
+def test_host_input_wakes_an_idle_guest_through_the_uart_interrupt(tmp_path):
+    guest = tmp_path / "echo.bin"
+    guest.write_bytes(echo_guest())
+    process = subprocess.Popen([str(EMU), "-bios", "none", "-serial", "stdio", "-display", "none", "-kernel",
+                                str(guest)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1)  # the guest is asleep in WFI by now: emu blocks on stdin
+        process.stdin.write(b"hello ")
+        process.stdin.flush()
+        time.sleep(0.5)
+        stdout, stderr = process.communicate(b"world q never echoed", timeout=TIMEOUT)
+    finally:
+        process.kill()
+    assert process.returncode == 0, stderr
+    assert stdout == b"hello world "
 
 
 @pytest.mark.skipif(not OPENSBI.exists(), reason="Debian's opensbi package is not installed")
