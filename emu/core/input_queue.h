@@ -51,11 +51,16 @@ class InputQueue {
   uint64_t next_icount() const { return pending_.empty() ? UINT64_MAX : pending_.front().icount; }
 
   // Delivers every input stamped at or before now, in order. An observer
-  // (the recorder) sees each delivered input first.
+  // (the recorder) sees each delivered input first. The delivered stamp is
+  // `now`, the icount at which the guest really sees the input: a producer
+  // called from inside a slice (an MMIO write asking for entropy) only knows
+  // the icount of the slice's start, but delivery happens at a slice boundary,
+  // and that boundary is what replay must reproduce.
   void deliver_due(uint64_t now) {
     while (has_due(now)) {
       Input input = std::move(pending_.front());
       pending_.pop_front();
+      input.icount = now;
       if (observer_) observer_(input);
       auto consumer = consumers_.find({input.kind, input.target});
       if (consumer != consumers_.end()) consumer->second(input);
