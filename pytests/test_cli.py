@@ -251,6 +251,31 @@ def test_dumpdtb_writes_the_tree_and_exits(tmp_path, demo):
         assert b"reg = <0x00 0x80000000 0x00 0x10000000>" in source  # 256 MiB of RAM at 0x80000000
 
 
+@pytest.mark.skipif(not shutil.which("fdtget"), reason="fdtget (device-tree-compiler) not installed")
+@pytest.mark.parametrize("memory, firmware, kernel, expected_start", [
+    ("128M", "none", "demo.elf", 0x84000000),   # kernel at 0x80000000 + RAM/2
+    ("512M", "none", "demo.elf", 0x88000000),   # kernel + 128 MiB at most
+    ("128M", "default", "demo.bin", 0x84200000),  # raw kernel after OpenSBI at 0x80200000
+])
+def test_initrd_is_placed_like_qemu(tmp_path, demo, memory, firmware, kernel, expected_start):
+    if firmware == "default" and not OPENSBI.exists():
+        pytest.skip("no OpenSBI")
+    initrd = tmp_path / "initrd.img"
+    initrd.write_bytes(bytes(range(256)) * 4000)
+    dtb = tmp_path / "virt.dtb"
+    result = run_emu("-M", f"virt,dumpdtb={dtb}", "-m", memory, "-bios", firmware, "-kernel", demo / kernel,
+                     "-initrd", initrd)
+    assert result.returncode == 0, result.stderr
+
+    def chosen(name):
+        value = subprocess.run(["fdtget", "-t", "x", str(dtb), "/chosen", name], capture_output=True, check=True)
+        cells = [int(cell, 16) for cell in value.stdout.split()]
+        return cells[0] << 32 | cells[1] if len(cells) == 2 else cells[0]
+
+    assert chosen("linux,initrd-start") == expected_start
+    assert chosen("linux,initrd-end") == expected_start + 256 * 4000
+
+
 # ---- booting -----------------------------------------------------------------
 
 def test_demo_boots_prints_banner_and_powers_off(demo):
@@ -353,24 +378,29 @@ def test_host_input_wakes_an_idle_guest_through_the_uart_interrupt(tmp_path):
     assert stdout == b"hello world "
 
 
+def s_mode_payload():
+    """Prints a line (with a0, the hart id OpenSBI passes) and powers off."""
+    words = [lui(T0, 0x10000)]
+    for byte in b"S-mode payload reached, a0=":
+        words += [addi(T1, 0, byte), sb(T1, T0, 0)]
+    words += [addi(T1, 10, ord("0")), sb(T1, T0, 0), addi(T1, 0, ord("\n")), sb(T1, T0, 0)]
+    return program_bytes(words + finisher_write(0x5555) + [JUMP_TO_SELF])
+
+
 @pytest.mark.skipif(not OPENSBI.exists(), reason="Debian's opensbi package is not installed")
-def test_default_firmware_is_opensbi():
-    process = subprocess.Popen([str(EMU), "-M", "virt", "-nographic"], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        seen = b""
-        while b"Domain0 Next Address" not in seen and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            seen += line
-        assert b"OpenSBI v1" in seen, seen.decode(errors="replace") + process.stderr.read().decode()
-        assert b"Platform Name             : riscv-virtio,qemu" in seen
-        assert b"Domain0 Next Address" in seen
-    finally:
-        process.kill()
-        process.wait()
+def test_default_firmware_is_opensbi_and_starts_the_kernel_in_s_mode(tmp_path):
+    payload = tmp_path / "payload.bin"
+    payload.write_bytes(s_mode_payload())
+    result = run_emu("-M", "virt", "-smp", "2", "-nographic", "-kernel", payload)
+    output = result.stdout.decode(errors="replace")
+    assert result.returncode == 0, output + result.stderr.decode()
+    assert "OpenSBI v1" in output
+    assert "Platform Name             : riscv-virtio,qemu" in output
+    assert "Platform HART Count       : 2" in output
+    assert "Domain0 Next Address      : 0x0000000080200000" in output  # raw kernel: first 2 MiB boundary after OpenSBI
+    assert "Domain0 Next Arg1         : 0x0000000087e00000" in output  # the device tree
+    assert "Domain0 Next Mode         : S-mode" in output
+    assert "S-mode payload reached, a0=0" in output
 
 
 # ---- the terminal ----------------------------------------------------------
