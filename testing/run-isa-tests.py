@@ -76,11 +76,23 @@ def run_one(emulator: str, test: Path, timeout: float) -> Outcome:
 def find_tests(directory: Path, patterns: list[str]) -> list[Path]:
     tests = sorted(path for path in directory.glob("rv64*-*-*")
                    if path.is_file() and not path.suffix and os.access(path, os.R_OK))
-    if patterns:
-        tests = [test for test in tests
-                 if any(fnmatch.fnmatch(test.name, pattern) or pattern in test.name
-                        for pattern in patterns)]
-    return tests
+    if not patterns:
+        return tests
+    names = {test.name for test in tests}
+
+    def selected(name: str) -> bool:
+        for pattern in patterns:
+            if pattern in names:  # an exact test name selects just that test
+                if name == pattern:
+                    return True
+            elif any(c in pattern for c in "*?["):
+                if fnmatch.fnmatch(name, pattern):
+                    return True
+            elif pattern in name:
+                return True
+        return False
+
+    return [test for test in tests if selected(test.name)]
 
 
 def indented(text: str) -> str:
@@ -93,7 +105,7 @@ def indented(text: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("patterns", nargs="*",
-                        help="run only tests whose name matches (glob or substring)")
+                        help="run only these tests: an exact name, a glob, or a substring")
     chooser = parser.add_mutually_exclusive_group()
     chooser.add_argument("--emulator", metavar="PATH", default=str(DEFAULT_EMULATOR),
                          help=f"emulator binary (default: {DEFAULT_EMULATOR.relative_to(REPO)})")
