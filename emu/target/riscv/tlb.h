@@ -69,6 +69,10 @@ class Tlb {
 
   void flush() { entries_ = {}; }
 
+  // The direct-mapped table of one access kind (kEntries entries, indexed by
+  // virtual page number mod kEntries), for the JIT's inline fast path.
+  const Entry* table(Access access) const { return entries_[static_cast<unsigned>(access)].data(); }
+
   // SFENCE.VMA with an address: drops every entry whose leaf mapping covers
   // virtual_address (a superpage is cached as several 4 KiB entries, and the
   // fence must drop all of them), in every context and access kind.

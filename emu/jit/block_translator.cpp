@@ -1,0 +1,71 @@
+#include "emu/jit/block_translator.h"
+
+#include <cstring>
+
+namespace emu::jit {
+
+using riscv::Op;
+
+bool is_emittable(Op op) {
+  switch (op) {
+    case Op::lui: case Op::auipc: case Op::jal: case Op::jalr:
+    case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:
+    case Op::lb: case Op::lh: case Op::lw: case Op::ld: case Op::lbu: case Op::lhu: case Op::lwu:
+    case Op::sb: case Op::sh: case Op::sw: case Op::sd:
+    case Op::addi: case Op::slti: case Op::sltiu: case Op::xori: case Op::ori: case Op::andi:
+    case Op::slli: case Op::srli: case Op::srai:
+    case Op::add: case Op::sub: case Op::sll: case Op::slt: case Op::sltu: case Op::xor_:
+    case Op::srl: case Op::sra: case Op::or_: case Op::and_:
+    case Op::fence:
+    case Op::addiw: case Op::slliw: case Op::srliw: case Op::sraiw:
+    case Op::addw: case Op::subw: case Op::sllw: case Op::srlw: case Op::sraw:
+    case Op::mul: case Op::mulh: case Op::mulhsu: case Op::mulhu:
+    case Op::div: case Op::divu: case Op::rem: case Op::remu:
+    case Op::mulw: case Op::divw: case Op::divuw: case Op::remw: case Op::remuw:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool ends_block(Op op) {
+  switch (op) {
+    case Op::jal: case Op::jalr:
+    case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:
+      return true;
+    default:
+      return false;
+  }
+}
+
+BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc) {
+  constexpr unsigned kPageSize = 4096;
+  BlockPlan plan;
+  plan.virtual_pc = virtual_pc;
+  unsigned offset = static_cast<unsigned>(virtual_pc & (kPageSize - 1));
+  unsigned consumed = 0;
+  while (plan.instructions.size() < kMaxBlockInstructions) {
+    if (offset + 2 > kPageSize) break;
+    uint16_t low = 0;
+    std::memcpy(&low, host_code + consumed, 2);
+    const unsigned length = riscv::instruction_length(low);
+    if (offset + length > kPageSize) break;  // the second parcel is on the next page
+    uint32_t bits = low;
+    if (length == 4) {
+      uint16_t high = 0;
+      std::memcpy(&high, host_code + consumed + 2, 2);
+      bits |= uint32_t{high} << 16;
+    }
+    const riscv::DecodedInstruction instruction = riscv::decode(bits);
+    if (!is_emittable(instruction.op)) break;
+    plan.instructions.push_back(instruction);
+    plan.pcs.push_back(virtual_pc + consumed);
+    offset += length;
+    consumed += length;
+    if (ends_block(instruction.op)) break;
+  }
+  plan.byte_length = consumed;
+  return plan;
+}
+
+}  // namespace emu::jit

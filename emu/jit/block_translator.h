@@ -1,0 +1,39 @@
+// JIT front end: which instructions the JIT may emit (the one classifier;
+// everything else is executed by the interpreter), and how a block is cut
+// from guest memory.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "emu/target/riscv/decoder.h"
+
+namespace emu::jit {
+
+// The classifier. True for the instructions x86_64_emitter.cpp implements:
+// RV64I ALU (register, immediate, W forms, lui, auipc), fence (a no-op on one
+// in-order hart), M, branches, jal, jalr, and integer loads and stores.
+// Everything else (CSR, FP, A, ecall, ebreak, xRET, wfi, sfence.vma,
+// fence.i, illegal) is left to the interpreter.
+bool is_emittable(riscv::Op op);
+
+// Instructions after which a block ends (they write pc).
+bool ends_block(riscv::Op op);
+
+inline constexpr unsigned kMaxBlockInstructions = 32;
+
+struct BlockPlan {
+  uint64_t virtual_pc = 0;
+  std::vector<riscv::DecodedInstruction> instructions;
+  std::vector<uint64_t> pcs;  // virtual pc of each instruction
+  unsigned byte_length = 0;   // guest bytes covered, from virtual_pc
+};
+
+// Cuts a block starting at virtual_pc whose bytes are at host_code (the host
+// address of virtual_pc's byte within a host-backed 4 KiB page). Stops before
+// the first non-emittable instruction, before an instruction that would
+// cross the page end, after a branch or jump, or at kMaxBlockInstructions.
+// The plan may be empty (the first instruction is not emittable).
+BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc);
+
+}  // namespace emu::jit

@@ -1,0 +1,175 @@
+#include "emu/jit/jit_engine.h"
+
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include "emu/jit/block_translator.h"
+#include "emu/jit/x86_64_emitter.h"
+
+namespace emu::jit {
+namespace {
+
+using riscv::Hart;
+using riscv::Privilege;
+using riscv::Tlb;
+
+constexpr uint64_t kMcountinhibitIR = 1ull << 2;  // privileged 1.12 section 3.1.12
+
+// Hart::on_fence_i is a plain function pointer, so the engine of a hart is
+// found through this registry (touched only at construction, destruction
+// and FENCE.I).
+std::mutex registry_mutex;
+std::unordered_map<const Hart*, JitEngine*>& registry() {
+  static std::unordered_map<const Hart*, JitEngine*> engines;
+  return engines;
+}
+
+void fence_i_hook(Hart& hart) {
+  JitEngine* engine = nullptr;
+  {
+    std::lock_guard lock(registry_mutex);
+    auto it = registry().find(&hart);
+    if (it != registry().end()) engine = it->second;
+  }
+  if (engine != nullptr) engine->invalidate_all();
+}
+
+int32_t offset_in_hart(const Hart& hart, const void* field) {
+  return static_cast<int32_t>(static_cast<const char*>(field) - reinterpret_cast<const char*>(&hart));
+}
+
+// The TLB contexts of data accesses, computed exactly as mmu.cpp does
+// (effective_privilege and tlb_context there): MPRV makes M-mode loads and
+// stores use MPP (3.1.6.3); SUM matters for S-mode data accesses, MXR for
+// loads only.
+struct DataContexts {
+  uint64_t load = 0;
+  uint64_t store = 0;
+};
+DataContexts data_contexts(const Hart& hart) {
+  const uint64_t mstatus = hart.csr.mstatus;
+  Privilege privilege = hart.privilege;
+  if (privilege == Privilege::Machine && (mstatus & riscv::kMstatusMPRV) != 0) {
+    privilege = static_cast<Privilege>((mstatus & riscv::kMstatusMPP) >> 11);
+  }
+  const bool sum = privilege == Privilege::Supervisor && (mstatus & riscv::kMstatusSUM) != 0;
+  const bool mxr = (mstatus & riscv::kMstatusMXR) != 0;
+  const auto effective = static_cast<unsigned>(privilege);
+  return {Tlb::make_context(effective, sum, mxr), Tlb::make_context(effective, sum, false)};
+}
+
+}  // namespace
+
+JitEngine::JitEngine(Hart& hart) : hart_(hart) {
+  context_.hart = &hart;
+  context_.load_table = hart.tlb.table(Tlb::Access::Load);
+  context_.store_table = hart.tlb.table(Tlb::Access::Store);
+  context_.code_page_bitmap = cache_.code_page_bitmap();
+  previous_fence_i_hook_ = hart.on_fence_i;
+  hart.on_fence_i = &fence_i_hook;
+  std::lock_guard lock(registry_mutex);
+  registry()[&hart] = this;
+}
+
+JitEngine::~JitEngine() {
+  {
+    std::lock_guard lock(registry_mutex);
+    registry().erase(&hart_);
+  }
+  hart_.on_fence_i = previous_fence_i_hook_;
+  invalidate_all();
+}
+
+void JitEngine::invalidate_all() {
+  ++statistics_.invalidations;
+  cache_.clear([this](BlockFunction code) { runtime_.release(code); });
+}
+
+Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint64_t load_context,
+                           uint64_t store_context) {
+  Block block;
+  const BlockPlan plan = plan_block(host_code, hart_.pc);
+  if (plan.instructions.empty()) return block;  // interpret this instruction every time
+  EmitterTarget target;
+  target.x_offset = offset_in_hart(hart_, &hart_.x[0]);
+  target.pc_offset = offset_in_hart(hart_, &hart_.pc);
+  target.instruction_bits_offset = offset_in_hart(hart_, &hart_.instruction_bits);
+  target.load_context = load_context;
+  target.store_context = store_context;
+  block.code = emit_block(runtime_, plan, target);
+  if (block.code == nullptr) return block;
+  block.length = static_cast<uint32_t>(plan.instructions.size());
+  block.host_code = host_code;
+  block.guest_bytes.assign(host_code, host_code + plan.byte_length);
+  // From now on stores to this page take the slow path and end their block.
+  cache_.mark_code_page(physical_pc);
+  ++statistics_.blocks_translated;
+  return block;
+}
+
+const Block* JitEngine::block_at_pc() {
+  const uint64_t pc = hart_.pc;
+  // The fetch the interpreter would do: a fetch-TLB hit on a host-backed
+  // page (an entry covers the whole page with one decision, and nothing in
+  // a block can change it). Anything else - a miss, MMIO, an odd pc - is
+  // left to the interpreter, whose fetch walks, faults or fills the TLB.
+  const uint64_t fetch_context = Tlb::make_context(static_cast<unsigned>(hart_.privilege), false, false);
+  const Tlb::Entry* entry = hart_.tlb.lookup(Tlb::Access::Fetch, pc, fetch_context);
+  if (entry == nullptr || entry->flags != 0 || (pc & 1) != 0) return nullptr;
+  const uint64_t physical_pc = entry->physical_page | (pc & Tlb::kPageOffsetMask);
+  if ((physical_pc >> 12) >= kCodeBitmapPages) return nullptr;
+  const DataContexts contexts = data_contexts(hart_);
+  const BlockKey key{pc, physical_pc,
+                     static_cast<uint64_t>(hart_.privilege) | (contexts.load << 8) | (contexts.store << 16)};
+  const auto* host_code = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(pc + entry->host_addend));
+  Block* block = cache_.find(key);
+  if (block != nullptr && block->code != nullptr &&
+      std::memcmp(block->host_code, block->guest_bytes.data(), block->guest_bytes.size()) != 0) {
+    // The guest rewrote this block's code (a store from this hart, another
+    // hart or a device): translate again from the current bytes.
+    ++statistics_.stale_blocks;
+    runtime_.release(block->code);
+    cache_.erase(key);
+    block = nullptr;
+  }
+  if (block == nullptr) block = &cache_.insert(key, translate(host_code, physical_pc, contexts.load, contexts.store));
+  return block->code != nullptr ? block : nullptr;
+}
+
+// Mirrors Hart::run (interpreter.cpp) slot for slot. Between blocks the
+// interrupt check is the interpreter's. Inside a block it would be a no-op:
+// interrupt state (mip, mie, mstatus, privilege, mideleg, device lines)
+// changes only through CSR instructions, traps, xRET and device accesses,
+// and none of those happen inside a block (MMIO goes through the slow path,
+// which ends the block after the instruction). After an interrupt has been
+// taken, a second check in the same slot takes nothing (the new mode masks
+// everything not already masked before), so Hart::run(1) may repeat it.
+uint64_t JitEngine::run(uint64_t budget) {
+  uint64_t used = 0;
+  while (used < budget) {
+    if (hart_.interrupt_pending_for_wfi()) {
+      hart_.waiting_for_interrupt = false;
+      hart_.take_pending_interrupt();
+    } else if (hart_.waiting_for_interrupt) {
+      break;
+    }
+    const Block* block = block_at_pc();
+    if (block == nullptr || block->length > budget - used) {
+      // Not translatable, or the budget ends inside the block: this one
+      // instruction runs in the interpreter.
+      used += hart_.run(1);
+      ++statistics_.interpreted_slots;
+      continue;
+    }
+    const uint64_t result = block->code(&hart_, &context_);
+    const uint64_t slots = result >> 1;
+    const uint64_t retired = slots - (result & 1);
+    used += slots;
+    if ((hart_.csr.mcountinhibit & kMcountinhibitIR) == 0) hart_.instret += retired;
+    ++statistics_.block_runs;
+  }
+  return used;
+}
+
+}  // namespace emu::jit

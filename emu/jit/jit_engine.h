@@ -1,0 +1,52 @@
+// The JIT execution engine for one hart. JitEngine::run(budget) has exactly
+// the semantics of Hart::run(budget): same return value, same architectural
+// state afterwards (registers, pc, privilege, CSRs, instret, memory), same
+// traps and interrupts at the same instruction boundaries. See docs/jit.md.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+
+#include "emu/jit/jit_helpers.h"
+#include "emu/jit/translation_cache.h"
+#include "emu/target/riscv/hart.h"
+
+namespace emu::jit {
+
+class JitEngine {
+ public:
+  // Installs the FENCE.I hook on `hart` (restored on destruction).
+  explicit JitEngine(riscv::Hart& hart);
+  ~JitEngine();
+  JitEngine(const JitEngine&) = delete;
+  JitEngine& operator=(const JitEngine&) = delete;
+
+  uint64_t run(uint64_t budget);
+  // Drops every translation (FENCE.I does this through the hook).
+  void invalidate_all();
+
+  struct Statistics {
+    uint64_t blocks_translated = 0;
+    uint64_t block_runs = 0;
+    uint64_t interpreted_slots = 0;  // slots executed by Hart::run(1)
+    uint64_t invalidations = 0;      // invalidate_all calls
+    uint64_t stale_blocks = 0;       // blocks retranslated because their guest bytes changed
+  };
+  const Statistics& statistics() const { return statistics_; }
+
+ private:
+  // The block to run at hart.pc in the current mode, translating it if
+  // needed; nullptr if this instruction must be interpreted.
+  const Block* block_at_pc();
+  Block translate(const uint8_t* host_code, uint64_t physical_pc, uint64_t load_context, uint64_t store_context);
+
+  riscv::Hart& hart_;
+  void (*previous_fence_i_hook_)(riscv::Hart&) = nullptr;
+  asmjit::JitRuntime runtime_;
+  TranslationCache cache_;
+  JitContext context_;
+  Statistics statistics_;
+};
+
+}  // namespace emu::jit

@@ -1,0 +1,44 @@
+// The helper table: the only C++ functions generated code calls, and the
+// context block generated code reads. Rules (docs/jit.md, "Helper boundary"):
+//   - Helpers are noexcept and report failure by status, never by a C++
+//     exception (an exception unwinding through generated code has no unwind
+//     tables to follow; noexcept turns one into std::terminate instead).
+//   - Before a helper that can trap, generated code stores the instruction's
+//     pc in hart.pc (take_trap uses it as epc). After it returns kTrapped the
+//     trap has been taken (pc = handler) and the block exits at once.
+//   - Helpers touch no generated-code state other than JitContext::scratch.
+#pragma once
+
+#include <cstdint>
+
+#include "emu/target/riscv/hart.h"
+
+namespace emu::jit {
+
+// Physical pages below this bound can hold translated code (32 GiB of
+// physical address space); code on pages above it always runs in the
+// interpreter, so the code-page bitmap stays small (1 MiB).
+inline constexpr uint64_t kCodeBitmapPages = uint64_t{1} << 23;
+
+// Read by generated code through a pinned register; field offsets are taken
+// with offsetof, so the struct stays standard-layout.
+struct JitContext {
+  riscv::Hart* hart = nullptr;
+  const riscv::Tlb::Entry* load_table = nullptr;   // hart.tlb.table(Load)
+  const riscv::Tlb::Entry* store_table = nullptr;  // hart.tlb.table(Store)
+  const uint64_t* code_page_bitmap = nullptr;      // bit n set: physical page n holds translated code
+  uint64_t scratch = 0;                            // the load helper's result
+};
+
+enum HelperStatus : uint32_t { kHelperCompleted = 0, kHelperTrapped = 1 };
+
+// Load helper `kind`: size in bytes (1, 2, 4, 8) | kLoadSigned for lb/lh/lw.
+inline constexpr uint64_t kLoadSigned = 0x100;
+
+// The slow path of a load: hart.load (which may raise a trap), then the
+// value extended as the instruction asks, left in context->scratch.
+uint32_t jit_load_helper(JitContext* context, uint64_t address, uint64_t kind) noexcept;
+// The slow path of a store: hart.store (which may raise a trap).
+uint32_t jit_store_helper(JitContext* context, uint64_t address, uint64_t size, uint64_t value) noexcept;
+
+}  // namespace emu::jit

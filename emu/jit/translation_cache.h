@@ -1,0 +1,81 @@
+// Translated blocks, keyed by everything their code depends on, and the
+// bitmap of physical pages that hold translated code.
+//
+// Key: the block's virtual pc (auipc, jal and branch targets are compiled in
+// as constants), its physical pc (the fetch translation at dispatch), and a
+// mode word packing the privilege and the load/store TLB contexts (which are
+// compiled into the inline fast path). A block is looked up with the values
+// current at dispatch, so a translation made under another satp mapping,
+// privilege, MPRV/MPP, SUM or MXR is simply never found.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "emu/jit/jit_helpers.h"
+
+namespace emu::jit {
+
+// Generated code: returns (slots used << 1) | (1 if the last slot trapped).
+using BlockFunction = uint64_t (*)(riscv::Hart* hart, JitContext* context);
+
+struct BlockKey {
+  uint64_t virtual_pc = 0;
+  uint64_t physical_pc = 0;
+  uint64_t mode = 0;
+  bool operator==(const BlockKey&) const = default;
+};
+
+struct BlockKeyHash {
+  size_t operator()(const BlockKey& key) const {
+    uint64_t h = key.virtual_pc * 0x9e3779b97f4a7c15ull;
+    h ^= (key.physical_pc + 0x632be59bd9b4e019ull) * 0xbf58476d1ce4e5b9ull;
+    h ^= key.mode * 0x94d049bb133111ebull;
+    return static_cast<size_t>(h ^ (h >> 31));
+  }
+};
+
+struct Block {
+  BlockFunction code = nullptr;  // nullptr: the first instruction is not emittable (interpret it)
+  uint32_t length = 0;           // instructions: the most slots one run of the block can use
+  const uint8_t* host_code = nullptr;  // where the guest bytes were read from
+  std::vector<uint8_t> guest_bytes;    // what they were: checked before every run
+};
+
+class TranslationCache {
+ public:
+  TranslationCache() : code_pages_(kCodeBitmapPages / 64, 0) {}
+
+  Block* find(const BlockKey& key) {
+    auto it = blocks_.find(key);
+    return it == blocks_.end() ? nullptr : &it->second;
+  }
+  Block& insert(const BlockKey& key, Block block) { return blocks_[key] = std::move(block); }
+  void erase(const BlockKey& key) { blocks_.erase(key); }
+
+  void mark_code_page(uint64_t physical_address) {
+    const uint64_t page = physical_address >> 12;
+    code_pages_[page / 64] |= uint64_t{1} << (page % 64);
+  }
+  const uint64_t* code_page_bitmap() const { return code_pages_.data(); }
+
+  // Calls release(block.code) for every generated block, then forgets all.
+  template <typename Release>
+  void clear(Release release) {
+    for (auto& [key, block] : blocks_) {
+      if (block.code != nullptr) release(block.code);
+    }
+    blocks_.clear();
+    std::fill(code_pages_.begin(), code_pages_.end(), 0);
+  }
+
+  size_t size() const { return blocks_.size(); }
+
+ private:
+  std::unordered_map<BlockKey, Block, BlockKeyHash> blocks_;
+  std::vector<uint64_t> code_pages_;
+};
+
+}  // namespace emu::jit

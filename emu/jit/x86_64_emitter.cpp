@@ -1,0 +1,421 @@
+// x86-64 code for the instructions is_emittable() accepts. Every case mirrors
+// the interpreter's (emu/target/riscv/interpreter.cpp), which cites the spec;
+// comments here explain only how the x86 code reaches the same result.
+//
+// Block exits (the closed set, docs/jit.md):
+//   1. fall-through after the last instruction (page end, length limit, or
+//      a non-emittable instruction next): pc = next pc;
+//   2. a branch or jump: pc = its target or the next pc;
+//   3. a load/store that took the slow path and completed: pc = next pc
+//      (so MMIO side effects, e.g. interrupt lines, and stores into code
+//      pages are seen at the next instruction boundary, as the interpreter
+//      would see them);
+//   4. a load/store whose slow path trapped: pc = trap handler (set by the
+//      hart), the slot counts but the instruction does not retire.
+// Every exit writes hart.pc and hart.instruction_bits (the bits of the last
+// attempted instruction, as the interpreter leaves them).
+#include "emu/jit/x86_64_emitter.h"
+
+#include <cstddef>
+
+namespace emu::jit {
+namespace {
+
+using namespace asmjit;
+using riscv::DecodedInstruction;
+using riscv::Op;
+using riscv::Tlb;
+
+constexpr int32_t kEntrySize = static_cast<int32_t>(sizeof(Tlb::Entry));
+constexpr int32_t kEntryTag = static_cast<int32_t>(offsetof(Tlb::Entry, tag));
+constexpr int32_t kEntryHostAddend = static_cast<int32_t>(offsetof(Tlb::Entry, host_addend));
+constexpr int32_t kEntryPhysicalPage = static_cast<int32_t>(offsetof(Tlb::Entry, physical_page));
+constexpr int32_t kEntryFlags = static_cast<int32_t>(offsetof(Tlb::Entry, flags));
+
+const x86::Gp kHart = x86::rbx;
+const x86::Gp kContext = x86::r12;
+const x86::Gp kLoadTable = x86::r13;
+const x86::Gp kStoreTable = x86::r14;
+const x86::Gp kCodeBitmap = x86::r15;
+
+class BlockEmitter {
+ public:
+  BlockEmitter(x86::Assembler& a, const EmitterTarget& target) : a_(a), target_(target) {}
+
+  void emit(const BlockPlan& plan);
+
+ private:
+  x86::Mem x_slot(unsigned r) const { return x86::qword_ptr(kHart, target_.x_offset + static_cast<int32_t>(8 * r)); }
+  void load_x(const x86::Gp& reg, unsigned r) {
+    if (r == 0) a_.xor_(reg.r32(), reg.r32());
+    else a_.mov(reg, x_slot(r));
+  }
+  void store_x(unsigned rd, const x86::Gp& reg) {
+    if (rd != 0) a_.mov(x_slot(rd), reg);
+  }
+  void set_pc(uint64_t pc) {
+    a_.mov(x86::rax, pc);
+    a_.mov(x86::qword_ptr(kHart, target_.pc_offset), x86::rax);
+  }
+  // Writes instruction_bits and the return value, then leaves the block.
+  void finish(uint32_t bits, uint64_t slots, bool trapped) {
+    a_.mov(x86::dword_ptr(kHart, target_.instruction_bits_offset), bits);
+    a_.mov(x86::eax, static_cast<uint32_t>((slots << 1) | (trapped ? 1 : 0)));
+    a_.jmp(epilogue_);
+  }
+
+  // Returns true if the instruction ended the block (emitted its own exit).
+  bool emit_instruction(const DecodedInstruction& in, uint64_t pc, uint64_t slot);
+  void emit_alu(const DecodedInstruction& in, uint64_t pc);
+  void emit_branch(const DecodedInstruction& in, uint64_t pc, uint64_t slot);
+  void emit_divide(const DecodedInstruction& in);
+  void emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store, unsigned size,
+                   bool is_signed);
+
+  x86::Assembler& a_;
+  const EmitterTarget& target_;
+  Label epilogue_;
+};
+
+void BlockEmitter::emit(const BlockPlan& plan) {
+  epilogue_ = a_.newLabel();
+  // Five pushes after the return address leave rsp 16-byte aligned for calls.
+  a_.push(x86::rbx);
+  a_.push(x86::r12);
+  a_.push(x86::r13);
+  a_.push(x86::r14);
+  a_.push(x86::r15);
+  a_.mov(kHart, x86::rdi);
+  a_.mov(kContext, x86::rsi);
+  a_.mov(kLoadTable, x86::qword_ptr(kContext, offsetof(JitContext, load_table)));
+  a_.mov(kStoreTable, x86::qword_ptr(kContext, offsetof(JitContext, store_table)));
+  a_.mov(kCodeBitmap, x86::qword_ptr(kContext, offsetof(JitContext, code_page_bitmap)));
+
+  bool ended = false;
+  for (size_t i = 0; i < plan.instructions.size() && !ended; ++i) {
+    ended = emit_instruction(plan.instructions[i], plan.pcs[i], i + 1);
+  }
+  if (!ended) {  // exit 1: fall through to the next instruction
+    const DecodedInstruction& last = plan.instructions.back();
+    set_pc(plan.pcs.back() + last.length);
+    finish(last.bits, plan.instructions.size(), false);
+  }
+
+  a_.bind(epilogue_);
+  a_.pop(x86::r15);
+  a_.pop(x86::r14);
+  a_.pop(x86::r13);
+  a_.pop(x86::r12);
+  a_.pop(x86::rbx);
+  a_.ret();
+}
+
+bool BlockEmitter::emit_instruction(const DecodedInstruction& in, uint64_t pc, uint64_t slot) {
+  switch (in.op) {
+    case Op::jal:
+    case Op::jalr:
+    case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:
+      emit_branch(in, pc, slot);
+      return true;
+    case Op::lb: emit_memory(in, pc, slot, false, 1, true); return false;
+    case Op::lh: emit_memory(in, pc, slot, false, 2, true); return false;
+    case Op::lw: emit_memory(in, pc, slot, false, 4, true); return false;
+    case Op::ld: emit_memory(in, pc, slot, false, 8, false); return false;
+    case Op::lbu: emit_memory(in, pc, slot, false, 1, false); return false;
+    case Op::lhu: emit_memory(in, pc, slot, false, 2, false); return false;
+    case Op::lwu: emit_memory(in, pc, slot, false, 4, false); return false;
+    case Op::sb: emit_memory(in, pc, slot, true, 1, false); return false;
+    case Op::sh: emit_memory(in, pc, slot, true, 2, false); return false;
+    case Op::sw: emit_memory(in, pc, slot, true, 4, false); return false;
+    case Op::sd: emit_memory(in, pc, slot, true, 8, false); return false;
+    case Op::div: case Op::divu: case Op::rem: case Op::remu:
+    case Op::divw: case Op::divuw: case Op::remw: case Op::remuw:
+      emit_divide(in);
+      return false;
+    default:
+      emit_alu(in, pc);
+      return false;
+  }
+}
+
+void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
+  using x86::rax;
+  using x86::rcx;
+  using x86::rdx;
+  using x86::eax;
+  using x86::ecx;
+  const unsigned rd = in.rd;
+  const int32_t imm = static_cast<int32_t>(in.imm);  // 12-bit I-type immediates and shift amounts
+  if (in.op == Op::fence) return;                     // nothing to order on one in-order hart
+  if (rd == 0) return;  // every remaining case only writes rd and cannot trap
+  const auto operands = [&] {
+    load_x(rax, in.rs1);
+    load_x(rcx, in.rs2);
+  };
+  switch (in.op) {
+    case Op::lui: a_.mov(rax, static_cast<uint64_t>(in.imm)); break;
+    case Op::auipc: a_.mov(rax, pc + static_cast<uint64_t>(in.imm)); break;
+    case Op::addi: load_x(rax, in.rs1); a_.add(rax, imm); break;
+    case Op::slti:
+      load_x(rax, in.rs1);
+      a_.cmp(rax, imm);
+      a_.setl(x86::al);
+      a_.movzx(eax, x86::al);
+      break;
+    case Op::sltiu:  // cmp sign-extends imm to 64 bits, then setb compares unsigned
+      load_x(rax, in.rs1);
+      a_.cmp(rax, imm);
+      a_.setb(x86::al);
+      a_.movzx(eax, x86::al);
+      break;
+    case Op::xori: load_x(rax, in.rs1); a_.xor_(rax, imm); break;
+    case Op::ori: load_x(rax, in.rs1); a_.or_(rax, imm); break;
+    case Op::andi: load_x(rax, in.rs1); a_.and_(rax, imm); break;
+    case Op::slli: load_x(rax, in.rs1); a_.shl(rax, imm & 63); break;
+    case Op::srli: load_x(rax, in.rs1); a_.shr(rax, imm & 63); break;
+    case Op::srai: load_x(rax, in.rs1); a_.sar(rax, imm & 63); break;
+    case Op::add: operands(); a_.add(rax, rcx); break;
+    case Op::sub: operands(); a_.sub(rax, rcx); break;
+    // x86 masks 64-bit shift counts to 6 bits and 32-bit ones to 5, as RISC-V does.
+    case Op::sll: operands(); a_.shl(rax, x86::cl); break;
+    case Op::srl: operands(); a_.shr(rax, x86::cl); break;
+    case Op::sra: operands(); a_.sar(rax, x86::cl); break;
+    case Op::slt:
+      operands();
+      a_.cmp(rax, rcx);
+      a_.setl(x86::al);
+      a_.movzx(eax, x86::al);
+      break;
+    case Op::sltu:
+      operands();
+      a_.cmp(rax, rcx);
+      a_.setb(x86::al);
+      a_.movzx(eax, x86::al);
+      break;
+    case Op::xor_: operands(); a_.xor_(rax, rcx); break;
+    case Op::or_: operands(); a_.or_(rax, rcx); break;
+    case Op::and_: operands(); a_.and_(rax, rcx); break;
+    // W forms: 32-bit x86 operations, then sign-extend the low word.
+    case Op::addiw: load_x(rax, in.rs1); a_.add(eax, imm); a_.movsxd(rax, eax); break;
+    case Op::slliw: load_x(rax, in.rs1); a_.shl(eax, imm & 31); a_.movsxd(rax, eax); break;
+    case Op::srliw: load_x(rax, in.rs1); a_.shr(eax, imm & 31); a_.movsxd(rax, eax); break;
+    case Op::sraiw: load_x(rax, in.rs1); a_.sar(eax, imm & 31); a_.movsxd(rax, eax); break;
+    case Op::addw: operands(); a_.add(eax, ecx); a_.movsxd(rax, eax); break;
+    case Op::subw: operands(); a_.sub(eax, ecx); a_.movsxd(rax, eax); break;
+    case Op::sllw: operands(); a_.shl(eax, x86::cl); a_.movsxd(rax, eax); break;
+    case Op::srlw: operands(); a_.shr(eax, x86::cl); a_.movsxd(rax, eax); break;
+    case Op::sraw: operands(); a_.sar(eax, x86::cl); a_.movsxd(rax, eax); break;
+    case Op::mul: operands(); a_.imul(rax, rcx); break;
+    case Op::mulw: operands(); a_.imul(eax, ecx); a_.movsxd(rax, eax); break;
+    case Op::mulh: operands(); a_.imul(rdx, rax, rcx); a_.mov(rax, rdx); break;
+    case Op::mulhu: operands(); a_.mul(rdx, rax, rcx); a_.mov(rax, rdx); break;
+    case Op::mulhsu:
+      // signed a = unsigned a - 2^64 [a < 0], so the high word of a*b is
+      // the unsigned high word minus (a < 0 ? b : 0).
+      operands();
+      a_.mov(x86::rsi, rax);
+      a_.mul(rdx, rax, rcx);
+      a_.sar(x86::rsi, 63);
+      a_.and_(x86::rsi, rcx);
+      a_.sub(rdx, x86::rsi);
+      a_.mov(rax, rdx);
+      break;
+    default: return;  // unreachable: is_emittable() admits only the cases above
+  }
+  store_x(rd, rax);
+}
+
+// M division (table 7.1): the zero divisor and the signed overflow case
+// (most negative / -1) are handled before any x86 div/idiv, which would
+// raise #DE on them.
+void BlockEmitter::emit_divide(const DecodedInstruction& in) {
+  using x86::rax;
+  using x86::rcx;
+  using x86::rdx;
+  using x86::eax;
+  using x86::ecx;
+  using x86::edx;
+  if (in.rd == 0) return;
+  const bool word = in.op == Op::divw || in.op == Op::divuw || in.op == Op::remw || in.op == Op::remuw;
+  const bool is_signed = in.op == Op::div || in.op == Op::rem || in.op == Op::divw || in.op == Op::remw;
+  const bool remainder = in.op == Op::rem || in.op == Op::remu || in.op == Op::remw || in.op == Op::remuw;
+  const x86::Gp a = word ? x86::Gp(eax) : x86::Gp(rax);
+  const x86::Gp b = word ? x86::Gp(ecx) : x86::Gp(rcx);
+  const x86::Gp high = word ? x86::Gp(edx) : x86::Gp(rdx);
+  Label by_zero = a_.newLabel(), done = a_.newLabel();
+  load_x(rax, in.rs1);
+  load_x(rcx, in.rs2);
+  a_.test(b, b);
+  a_.jz(by_zero);
+  if (is_signed) {
+    Label ordinary = a_.newLabel();
+    a_.cmp(b, -1);
+    a_.jne(ordinary);
+    // Division by -1: the quotient is -a (wrapping, so the most negative
+    // value stays itself, the overflow result), the remainder 0.
+    if (remainder) a_.xor_(eax, eax);
+    else a_.neg(a);
+    a_.jmp(done);
+    a_.bind(ordinary);
+    if (word) a_.cdq(edx, eax);
+    else a_.cqo(rdx, rax);
+    a_.idiv(high, a, b);
+  } else {
+    a_.xor_(edx, edx);
+    a_.div(high, a, b);
+  }
+  if (remainder) a_.mov(a, high);
+  a_.jmp(done);
+  a_.bind(by_zero);
+  // Quotient all ones, remainder the dividend (already in rax).
+  if (!remainder) a_.mov(rax, -1);
+  a_.bind(done);
+  if (word) a_.movsxd(rax, eax);
+  store_x(in.rd, rax);
+}
+
+void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64_t slot) {
+  const uint64_t next_pc = pc + in.length;
+  const uint64_t target = pc + static_cast<uint64_t>(in.imm);
+  // Targets are always even (IALIGN = 16 and jalr clears bit 0), so the
+  // interpreter's misaligned-target trap cannot fire; see jump() there.
+  if (in.op == Op::jal) {
+    if (in.rd != 0) {
+      a_.mov(x86::rax, next_pc);
+      store_x(in.rd, x86::rax);
+    }
+    set_pc(target);
+    finish(in.bits, slot, false);
+    return;
+  }
+  if (in.op == Op::jalr) {
+    load_x(x86::rax, in.rs1);  // before rd is written: rd may be rs1
+    a_.add(x86::rax, static_cast<int32_t>(in.imm));
+    a_.and_(x86::rax, -2);
+    a_.mov(x86::qword_ptr(kHart, target_.pc_offset), x86::rax);
+    if (in.rd != 0) {
+      a_.mov(x86::rcx, next_pc);
+      store_x(in.rd, x86::rcx);
+    }
+    finish(in.bits, slot, false);
+    return;
+  }
+  Label taken = a_.newLabel();
+  load_x(x86::rcx, in.rs1);
+  load_x(x86::rdx, in.rs2);
+  a_.cmp(x86::rcx, x86::rdx);
+  switch (in.op) {
+    case Op::beq: a_.je(taken); break;
+    case Op::bne: a_.jne(taken); break;
+    case Op::blt: a_.jl(taken); break;
+    case Op::bge: a_.jge(taken); break;
+    case Op::bltu: a_.jb(taken); break;
+    default: a_.jae(taken); break;  // bgeu
+  }
+  set_pc(next_pc);
+  finish(in.bits, slot, false);
+  a_.bind(taken);
+  set_pc(target);
+  finish(in.bits, slot, false);
+}
+
+// Loads and stores. Fast path (the same test as Hart::load/store's): the
+// access lies within one page, the TLB entry of this access kind matches
+// tag = page | context, and its flags are clear (host-backed); stores also
+// require that the physical page holds no translated code (code-page bitmap),
+// so a store that may modify code always goes through the slow path and ends
+// the block. Slow path: the helper calls hart.load/store.
+void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store,
+                               unsigned size, bool is_signed) {
+  using x86::rax;
+  using x86::rcx;
+  using x86::rsi;
+  Label slow = a_.newLabel(), done = a_.newLabel();
+  load_x(rsi, in.rs1);
+  if (in.imm != 0) a_.add(rsi, static_cast<int32_t>(in.imm));
+  if (size > 1) {
+    a_.mov(x86::eax, x86::esi);
+    a_.and_(x86::eax, static_cast<int32_t>(Tlb::kPageOffsetMask));
+    a_.cmp(x86::eax, static_cast<int32_t>(Tlb::kPageSize - size));
+    a_.ja(slow);
+  }
+  a_.mov(rax, rsi);
+  a_.shr(rax, 12);
+  a_.and_(x86::eax, static_cast<int32_t>(Tlb::kEntries - 1));
+  a_.imul(x86::eax, x86::eax, kEntrySize);
+  a_.add(rax, is_store ? kStoreTable : kLoadTable);
+  a_.mov(rcx, rsi);
+  a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
+  a_.or_(rcx, static_cast<int32_t>(is_store ? target_.store_context : target_.load_context));
+  a_.cmp(rcx, x86::qword_ptr(rax, kEntryTag));
+  a_.jne(slow);
+  a_.cmp(x86::byte_ptr(rax, kEntryFlags), 0);
+  a_.jne(slow);
+  if (is_store) {
+    a_.mov(rcx, x86::qword_ptr(rax, kEntryPhysicalPage));
+    a_.shr(rcx, 12);
+    a_.cmp(rcx, static_cast<int32_t>(kCodeBitmapPages));
+    a_.jae(slow);
+    a_.bt(x86::qword_ptr(kCodeBitmap), rcx);
+    a_.jc(slow);
+  }
+  a_.add(rsi, x86::qword_ptr(rax, kEntryHostAddend));
+  if (is_store) {
+    load_x(rcx, in.rs2);
+    switch (size) {
+      case 1: a_.mov(x86::byte_ptr(rsi), x86::cl); break;
+      case 2: a_.mov(x86::word_ptr(rsi), x86::cx); break;
+      case 4: a_.mov(x86::dword_ptr(rsi), x86::ecx); break;
+      default: a_.mov(x86::qword_ptr(rsi), rcx); break;
+    }
+  } else if (in.rd != 0) {
+    switch (size) {
+      case 1: is_signed ? a_.movsx(rax, x86::byte_ptr(rsi)) : a_.movzx(x86::eax, x86::byte_ptr(rsi)); break;
+      case 2: is_signed ? a_.movsx(rax, x86::word_ptr(rsi)) : a_.movzx(x86::eax, x86::word_ptr(rsi)); break;
+      case 4: is_signed ? a_.movsxd(rax, x86::dword_ptr(rsi)) : a_.mov(x86::eax, x86::dword_ptr(rsi)); break;
+      default: a_.mov(rax, x86::qword_ptr(rsi)); break;
+    }
+    store_x(in.rd, rax);
+  }
+  a_.jmp(done);
+
+  // Slow path: hart.pc must hold this instruction's pc in case of a trap.
+  a_.bind(slow);
+  set_pc(pc);
+  a_.mov(x86::rdi, kContext);  // rsi still holds the address
+  if (is_store) {
+    a_.mov(x86::edx, size);
+    load_x(rcx, in.rs2);
+    a_.mov(rax, reinterpret_cast<uint64_t>(&jit_store_helper));
+  } else {
+    a_.mov(x86::edx, size | (is_signed ? static_cast<uint32_t>(kLoadSigned) : 0u));
+    a_.mov(rax, reinterpret_cast<uint64_t>(&jit_load_helper));
+  }
+  a_.call(rax);
+  Label completed = a_.newLabel();
+  a_.test(x86::eax, x86::eax);
+  a_.jz(completed);
+  finish(in.bits, slot, true);  // exit 4: pc was set by the trap
+  a_.bind(completed);
+  if (!is_store && in.rd != 0) {
+    a_.mov(rax, x86::qword_ptr(kContext, offsetof(JitContext, scratch)));
+    store_x(in.rd, rax);
+  }
+  set_pc(pc + in.length);  // exit 3
+  finish(in.bits, slot, false);
+  a_.bind(done);
+}
+
+}  // namespace
+
+BlockFunction emit_block(JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target) {
+  CodeHolder code;
+  if (code.init(runtime.environment()) != kErrorOk) return nullptr;
+  x86::Assembler assembler(&code);
+  BlockEmitter(assembler, target).emit(plan);
+  BlockFunction function = nullptr;
+  if (runtime.add(&function, &code) != kErrorOk) return nullptr;
+  return function;
+}
+
+}  // namespace emu::jit

@@ -1,0 +1,32 @@
+// JIT back end: turns a BlockPlan into x86-64 code with asmjit.
+//
+// Generated code ABI (System V): BlockFunction(Hart* hart, JitContext* context).
+// Pinned registers for the whole block:
+//   rbx = hart, r12 = context, r13 = load TLB table, r14 = store TLB table,
+//   r15 = code-page bitmap. Guest registers live in hart.x (memory); rax, rcx,
+//   rdx, rsi, rdi are scratch. The block returns (slots << 1) | trapped.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+
+#include "emu/jit/block_translator.h"
+#include "emu/jit/translation_cache.h"
+
+namespace emu::jit {
+
+// Facts about one hart that generated code compiles in.
+struct EmitterTarget {
+  int32_t x_offset = 0;                 // offset of hart.x[0] from the Hart pointer
+  int32_t pc_offset = 0;                // of hart.pc
+  int32_t instruction_bits_offset = 0;  // of hart.instruction_bits
+  uint64_t load_context = 0;            // TLB context of data loads in the block's mode
+  uint64_t store_context = 0;           // and of stores
+};
+
+// Emits `plan` (non-empty) and adds it to `runtime`. Returns nullptr if
+// asmjit fails (out of executable memory): the caller then interprets.
+BlockFunction emit_block(asmjit::JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target);
+
+}  // namespace emu::jit

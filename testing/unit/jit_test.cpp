@@ -1,0 +1,554 @@
+// Tests of the JIT (emu/jit): it is right when nothing can tell it from the
+// reference interpreter. The differential property runs the same random
+// program from the same random state through JitEngine::run on one machine
+// and Hart::run on a twin, with random budgets, and compares the complete
+// architectural state, RAM, device state and the returned slot counts.
+// Directed tests cover icount deadlines inside blocks, traps inside blocks,
+// self-modifying code with and without FENCE.I, and MMIO stores that raise
+// interrupts. The speed test prints (does not assert) MIPS for both engines.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "emu/core/device.h"
+#include "emu/core/physical_bus.h"
+#include "emu/jit/block_translator.h"
+#include "emu/jit/jit_engine.h"
+#include "emu/target/riscv/csr_numbers.h"
+#include "emu/target/riscv/decoder.h"
+#include "emu/target/riscv/hart.h"
+
+namespace emu::jit {
+namespace {
+
+using riscv::Hart;
+using riscv::Privilege;
+
+constexpr uint64_t kRamBase = 0x80000000;
+constexpr uint64_t kRamSize = 1 << 20;
+constexpr uint64_t kTrapHandler = kRamBase + 0x100;
+constexpr uint64_t kCodeBase = kRamBase + 0x1000;
+constexpr uint64_t kDataBase = kRamBase + 0x20000;
+constexpr uint64_t kDeviceBase = 0x10000000;
+
+// ---- instruction encodings (unprivileged ISA 20191213, chapter 24) ----
+enum Opcode : uint32_t {
+  kLoad = 0x03, kLoadFp = 0x07, kMiscMem = 0x0f, kOpImm = 0x13, kAuipc = 0x17, kOpImm32 = 0x1b,
+  kStore = 0x23, kStoreFp = 0x27, kOp = 0x33, kLui = 0x37, kOp32 = 0x3b, kOpFp = 0x53,
+  kBranch = 0x63, kJalr = 0x67, kJal = 0x6f, kSystem = 0x73,
+};
+uint32_t r_type(uint32_t funct7, unsigned rs2, unsigned rs1, uint32_t funct3, unsigned rd, uint32_t opcode) {
+  return funct7 << 25 | rs2 << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | opcode;
+}
+uint32_t i_type(int32_t imm, unsigned rs1, uint32_t funct3, unsigned rd, uint32_t opcode) {
+  return (static_cast<uint32_t>(imm) & 0xfff) << 20 | rs1 << 15 | funct3 << 12 | rd << 7 | opcode;
+}
+uint32_t s_type(int32_t imm, unsigned rs2, unsigned rs1, uint32_t funct3, uint32_t opcode) {
+  const auto u = static_cast<uint32_t>(imm);
+  return ((u >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | funct3 << 12 | (u & 0x1f) << 7 | opcode;
+}
+uint32_t b_type(int32_t offset, unsigned rs2, unsigned rs1, uint32_t funct3) {
+  const auto u = static_cast<uint32_t>(offset);
+  return ((u >> 12) & 1) << 31 | ((u >> 5) & 0x3f) << 25 | rs2 << 20 | rs1 << 15 | funct3 << 12 |
+         ((u >> 1) & 0xf) << 8 | ((u >> 11) & 1) << 7 | kBranch;
+}
+uint32_t j_type(int32_t offset, unsigned rd) {
+  const auto u = static_cast<uint32_t>(offset);
+  return ((u >> 20) & 1) << 31 | ((u >> 1) & 0x3ff) << 21 | ((u >> 11) & 1) << 20 | ((u >> 12) & 0xff) << 12 |
+         rd << 7 | kJal;
+}
+uint32_t u_type(uint32_t upper20, unsigned rd, uint32_t opcode) { return upper20 << 12 | rd << 7 | opcode; }
+uint32_t addi(unsigned rd, unsigned rs1, int32_t imm) { return i_type(imm, rs1, 0, rd, kOpImm); }
+uint32_t csr_instruction(uint32_t funct3, unsigned rd, uint16_t csr, unsigned rs1) {
+  return i_type(static_cast<int32_t>(csr), rs1, funct3, rd, kSystem);
+}
+constexpr uint32_t kMret = 0x30200073, kWfi = 0x10500073, kFenceI = 0x0000100f, kEcall = 0x00000073;
+
+// ---- a test device: reads count, a write to offset 0 drives MSIP ----
+class InterruptPoker : public Device {
+ public:
+  std::string_view name() const override { return "interrupt-poker"; }
+  uint64_t read(uint64_t offset, unsigned) override { return ++reads + offset; }
+  void write(uint64_t offset, uint64_t value, unsigned) override {
+    last_written = value;
+    if (offset == 0 && hart != nullptr) hart->set_interrupt_line(riscv::MachineSoftware, (value & 1) != 0);
+  }
+  void reset() override {}
+  void save(StateWriter&) const override {}
+  void load(StateReader&) override {}
+  Hart* hart = nullptr;
+  uint64_t reads = 0, last_written = 0;
+};
+
+class FixedTime : public riscv::TimeSource {
+ public:
+  uint64_t mtime() const override { return 0; }
+};
+
+struct Machine {
+  Machine() : hart(bus, 0, time) {
+    ram = bus.map_ram(kRamBase, kRamSize, "ram");
+    bus.map_device(kDeviceBase, 0x1000, &device);
+    device.hart = &hart;
+    hart.reset(kCodeBase);
+    hart.csr.mtvec = kTrapHandler;
+    // Trap handler: skip the 4 bytes at mepc and return (x31 is reserved for it).
+    const uint32_t handler[] = {csr_instruction(2, 31, 0x341, 0), addi(31, 31, 4), csr_instruction(1, 0, 0x341, 31),
+                                kMret};
+    std::memcpy(ram + (kTrapHandler - kRamBase), handler, sizeof handler);
+    // PMP entry 0: NAPOT over everything, RWX, so S and U may run.
+    hart.csr.pmpaddr[0] = ~uint64_t{0} >> 10;
+    hart.csr.pmpcfg[0] = 0x1f;
+  }
+  void write_code(uint64_t address, const std::vector<uint32_t>& words) {
+    std::memcpy(ram + (address - kRamBase), words.data(), words.size() * 4);
+  }
+  uint32_t read32(uint64_t address) const {
+    uint32_t value;
+    std::memcpy(&value, ram + (address - kRamBase), 4);
+    return value;
+  }
+
+  FixedTime time;
+  PhysicalBus bus;
+  InterruptPoker device;
+  uint8_t* ram = nullptr;
+  Hart hart;
+};
+
+// Every difference between the two machines, one per line (empty if none).
+std::string differences(const Machine& jit, const Machine& reference) {
+  std::ostringstream out;
+  const Hart& a = jit.hart;
+  const Hart& b = reference.hart;
+  const auto check = [&out](const char* what, uint64_t x, uint64_t y) {
+    if (x != y) out << what << ": jit " << std::hex << x << " interpreter " << y << std::dec << "\n";
+  };
+  for (unsigned r = 0; r < 32; ++r) check(("x" + std::to_string(r)).c_str(), a.x[r], b.x[r]);
+  for (unsigned r = 0; r < 32; ++r) check(("f" + std::to_string(r)).c_str(), a.f[r], b.f[r]);
+  check("pc", a.pc, b.pc);
+  check("privilege", static_cast<uint64_t>(a.privilege), static_cast<uint64_t>(b.privilege));
+  check("instret", a.instret, b.instret);
+  check("instruction_bits", a.instruction_bits, b.instruction_bits);
+  check("waiting_for_interrupt", a.waiting_for_interrupt, b.waiting_for_interrupt);
+  check("reservation_valid", a.reservation_valid, b.reservation_valid);
+  check("reservation_address", a.reservation_address, b.reservation_address);
+  check("interrupt_lines", a.interrupt_lines, b.interrupt_lines);
+  check("cycle_offset", a.cycle_offset, b.cycle_offset);
+  check("instret_offset", a.instret_offset, b.instret_offset);
+  const Hart::Csrs& c = a.csr;
+  const Hart::Csrs& d = b.csr;
+#define EMU_CHECK_CSR(field) check("csr." #field, c.field, d.field)
+  EMU_CHECK_CSR(mstatus); EMU_CHECK_CSR(misa); EMU_CHECK_CSR(medeleg); EMU_CHECK_CSR(mideleg);
+  EMU_CHECK_CSR(mie); EMU_CHECK_CSR(mip); EMU_CHECK_CSR(mtvec); EMU_CHECK_CSR(mcounteren);
+  EMU_CHECK_CSR(mscratch); EMU_CHECK_CSR(mepc); EMU_CHECK_CSR(mcause); EMU_CHECK_CSR(mtval);
+  EMU_CHECK_CSR(menvcfg); EMU_CHECK_CSR(mcountinhibit); EMU_CHECK_CSR(stvec); EMU_CHECK_CSR(scounteren);
+  EMU_CHECK_CSR(sscratch); EMU_CHECK_CSR(sepc); EMU_CHECK_CSR(scause); EMU_CHECK_CSR(stval);
+  EMU_CHECK_CSR(senvcfg); EMU_CHECK_CSR(satp); EMU_CHECK_CSR(fflags); EMU_CHECK_CSR(frm); EMU_CHECK_CSR(tselect);
+#undef EMU_CHECK_CSR
+  for (unsigned i = 0; i < 16; ++i) {
+    check(("pmpcfg" + std::to_string(i)).c_str(), c.pmpcfg[i], d.pmpcfg[i]);
+    check(("pmpaddr" + std::to_string(i)).c_str(), c.pmpaddr[i], d.pmpaddr[i]);
+  }
+  for (unsigned i = 0; i < 3; ++i) check(("tdata" + std::to_string(i)).c_str(), c.tdata[i], d.tdata[i]);
+  check("device.reads", jit.device.reads, reference.device.reads);
+  check("device.last_written", jit.device.last_written, reference.device.last_written);
+  if (std::memcmp(jit.ram, reference.ram, kRamSize) != 0) {
+    for (uint64_t i = 0; i < kRamSize; ++i) {
+      if (jit.ram[i] != reference.ram[i]) {
+        out << "RAM differs first at 0x" << std::hex << (kRamBase + i) << std::dec << "\n";
+        break;
+      }
+    }
+  }
+  return out.str();
+}
+
+// ---- the random program generator ----
+// Registers x1..x30 are used (x31 belongs to the trap handler). x10..x13 are
+// set up as base registers: data, a page end (misaligned accesses that cross
+// it), the code region (self-modifying stores), the test device (MMIO).
+unsigned any_register() { return *rc::gen::inRange(0u, 31u); }
+unsigned base_register() { return *rc::gen::element(10u, 11u, 12u, 13u, 14u, 0u, 5u); }
+
+uint32_t random_instruction(unsigned index, unsigned count) {
+  const unsigned rd = any_register(), rs1 = any_register(), rs2 = any_register();
+  const int32_t imm12 = *rc::gen::inRange(-2048, 2048);
+  const unsigned kind = *rc::gen::inRange(0u, 100u);
+  if (kind < 22) {  // register-register ALU, M, and W forms
+    const uint32_t funct3 = *rc::gen::inRange(0u, 8u);
+    switch (*rc::gen::inRange(0, 5)) {
+      case 0: return r_type(0, rs2, rs1, funct3, rd, kOp);
+      case 1: return r_type(0x20, rs2, rs1, *rc::gen::element(0u, 5u), rd, kOp);  // sub, sra
+      case 2: return r_type(1, rs2, rs1, funct3, rd, kOp);                         // M
+      case 3: return r_type(*rc::gen::element(0u, 0x20u), rs2, rs1, *rc::gen::element(0u, 1u, 5u), rd, kOp32);
+      default: return r_type(1, rs2, rs1, *rc::gen::element(0u, 4u, 5u, 6u, 7u), rd, kOp32);  // M W forms
+    }
+  }
+  if (kind < 40) {  // immediate ALU, shifts, lui, auipc
+    switch (*rc::gen::inRange(0, 7)) {
+      case 0: return i_type(imm12, rs1, *rc::gen::element(0u, 2u, 3u, 4u, 6u, 7u), rd, kOpImm);
+      case 1: return i_type(*rc::gen::inRange(0, 64), rs1, 1, rd, kOpImm);                       // slli
+      case 2: return i_type(*rc::gen::inRange(0, 64) | (*rc::gen::element(0, 0x400)), rs1, 5, rd, kOpImm);
+      case 3: return i_type(imm12, rs1, 0, rd, kOpImm32);                                        // addiw
+      case 4: return i_type(*rc::gen::inRange(0, 32) | (*rc::gen::element(0, 0x400)), rs1,
+                            *rc::gen::element(1u, 5u), rd, kOpImm32);
+      case 5: return u_type(*rc::gen::inRange(0u, 1u << 20), rd, kLui);
+      default: return u_type(*rc::gen::inRange(0u, 1u << 20), rd, kAuipc);
+    }
+  }
+  if (kind < 58) {  // loads and stores through the base registers
+    const unsigned base = base_register();
+    const int32_t offset = *rc::gen::element(imm12, *rc::gen::inRange(-16, 16));
+    if (*rc::gen::arbitrary<bool>()) return i_type(offset, base, *rc::gen::inRange(0u, 7u), rd, kLoad);
+    return s_type(offset, rs2, base, *rc::gen::inRange(0u, 4u), kStore);
+  }
+  if (kind < 72) {  // branches and jumps inside the program (4-byte aligned targets)
+    const int32_t target = static_cast<int32_t>(*rc::gen::inRange(0u, count + 1));
+    const int32_t offset = (target - static_cast<int32_t>(index)) * 4;
+    switch (*rc::gen::inRange(0, 4)) {
+      case 0: return j_type(offset, *rc::gen::element(0u, 1u, rd));
+      case 1: {  // jalr through a register set by auipc is two instructions; use x0-relative garbage rarely
+        return i_type(imm12, *rc::gen::element(1u, rs1), 0, *rc::gen::element(0u, rd), kJalr);
+      }
+      default:
+        return b_type(offset, rs2 % 8, rs1 % 8, *rc::gen::element(0u, 1u, 4u, 5u, 6u, 7u));
+    }
+  }
+  if (kind < 84) {  // CSR accesses: counters, scratch, mode bits, interrupt enables
+    const uint16_t csr = *rc::gen::element<uint16_t>(0xc00, 0xc02, 0xb02, 0x340, 0x300, 0x304, 0x344, 0x001, 0x002,
+                                                     0x320, 0x140, 0x100);
+    return csr_instruction(*rc::gen::element(1u, 2u, 3u, 5u, 6u, 7u), rd, csr, rs1);
+  }
+  if (kind < 90) {  // FP: loads, stores, arithmetic (fall back to the interpreter)
+    switch (*rc::gen::inRange(0, 3)) {
+      case 0: return i_type(*rc::gen::inRange(-16, 16) * 8, 10, 3, rd, kLoadFp);
+      case 1: return s_type(*rc::gen::inRange(-16, 16) * 8, rs2, 10, 3, kStoreFp);
+      default: return r_type(*rc::gen::element(0x01u, 0x05u, 0x09u, 0x0du), rs2, rs1, 7, rd, kOpFp);
+    }
+  }
+  if (kind < 94) return *rc::gen::element(kEcall, kMret, kWfi, kFenceI, 0x0ff0000fu, 0x00100073u);
+  if (kind < 97) {  // two compressed parcels (any bits: also reserved encodings)
+    return *rc::gen::inRange(0u, 0x10000u) | (*rc::gen::inRange(0u, 0x10000u) << 16);
+  }
+  return *rc::gen::arbitrary<uint32_t>();  // anything at all
+}
+
+struct StartState {
+  std::array<uint64_t, 32> x{};
+  Privilege privilege = Privilege::Machine;
+  uint64_t mstatus = 0, mie = 0, interrupt_lines = 0;
+  std::vector<uint32_t> program;
+  std::vector<uint8_t> data;
+};
+
+StartState random_start() {
+  StartState s;
+  for (unsigned r = 1; r < 31; ++r) {
+    s.x[r] = *rc::gen::oneOf(rc::gen::arbitrary<uint64_t>(), rc::gen::inRange<uint64_t>(0, 64),
+                             rc::gen::element<uint64_t>(0, 1, ~uint64_t{0}, uint64_t{1} << 63, 0xffffffffull,
+                                                        0x80000000ull, 0x7fffffffffffffffull));
+  }
+  s.x[10] = kDataBase + *rc::gen::inRange<uint64_t>(0, 0x800);
+  s.x[11] = kDataBase + 0x3000 - *rc::gen::inRange<uint64_t>(0, 12);  // accesses cross into the next page
+  s.x[12] = kCodeBase + 4 * *rc::gen::inRange<uint64_t>(0, 40);
+  s.x[13] = kDeviceBase + *rc::gen::inRange<uint64_t>(0, 4);
+  s.x[14] = kRamBase + kRamSize - *rc::gen::inRange<uint64_t>(0, 8);  // accesses run off the end of RAM
+  s.privilege = *rc::gen::element(Privilege::Machine, Privilege::Machine, Privilege::Supervisor, Privilege::User);
+  s.mstatus = *rc::gen::element<uint64_t>(0, riscv::kMstatusFS & (1ull << 13), riscv::kMstatusMIE,
+                                          riscv::kMstatusSUM | riscv::kMstatusMXR,
+                                          riscv::kMstatusMPRV | riscv::kMstatusFS);
+  if (*rc::gen::inRange(0, 6) == 0) {
+    s.mie = *rc::gen::element<uint64_t>(1u << 3, 1u << 7, 1u << 1);
+    s.interrupt_lines = *rc::gen::element<uint64_t>(0, 1u << 3, 1u << 7);
+  }
+  const unsigned count = *rc::gen::inRange(1u, 48u);
+  for (unsigned i = 0; i < count; ++i) s.program.push_back(random_instruction(i, count));
+  // Back to the start, so the budget is spent executing the program.
+  s.program.push_back(j_type(-static_cast<int32_t>(4 * count), 0));
+  s.data = *rc::gen::container<std::vector<uint8_t>>(64, rc::gen::arbitrary<uint8_t>());
+  return s;
+}
+
+void apply(const StartState& s, Machine& m) {
+  m.hart.x = s.x;
+  m.hart.privilege = s.privilege;
+  m.hart.csr.mstatus = s.mstatus;
+  m.hart.csr.mie = s.mie;
+  m.hart.interrupt_lines = s.interrupt_lines;
+  m.write_code(kCodeBase, s.program);
+  for (uint64_t offset : {uint64_t{0}, uint64_t{0x2fc0}, uint64_t{0x3000}}) {
+    std::memcpy(m.ram + (kDataBase - kRamBase) + offset, s.data.data(), s.data.size());
+  }
+}
+
+RC_GTEST_PROP(JitProperty, IndistinguishableFromInterpreter, ()) {
+  const StartState start = random_start();
+  Machine jit_machine, reference;
+  apply(start, jit_machine);
+  apply(start, reference);
+  JitEngine engine(jit_machine.hart);
+  const unsigned runs = *rc::gen::inRange(1u, 6u);
+  for (unsigned i = 0; i < runs; ++i) {
+    const uint64_t budget = *rc::gen::oneOf(rc::gen::inRange<uint64_t>(0, 8), rc::gen::inRange<uint64_t>(0, 400));
+    const uint64_t used_jit = engine.run(budget);
+    const uint64_t used_reference = reference.hart.run(budget);
+    RC_ASSERT(used_jit == used_reference);
+    const std::string diff = differences(jit_machine, reference);
+    if (!diff.empty()) RC_FAIL("after run " + std::to_string(i) + " of budget " + std::to_string(budget) + ":\n" + diff);
+  }
+}
+
+// ---- directed tests ----
+
+// A straight-line block of ten addi, then `j .`.
+std::vector<uint32_t> ten_additions() {
+  std::vector<uint32_t> code;
+  for (int i = 1; i <= 10; ++i) code.push_back(addi(static_cast<unsigned>(i), 0, i));
+  code.push_back(j_type(0, 0));
+  return code;
+}
+
+TEST(Jit, TheClassifierAcceptsTheStageOneSet) {
+  EXPECT_TRUE(is_emittable(riscv::decode(addi(1, 2, 3)).op));
+  EXPECT_TRUE(is_emittable(riscv::decode(r_type(1, 3, 2, 4, 1, kOp)).op));  // div
+  EXPECT_TRUE(is_emittable(riscv::decode(i_type(8, 2, 3, 1, kLoad)).op));   // ld
+  EXPECT_FALSE(is_emittable(riscv::decode(csr_instruction(2, 1, 0xc02, 0)).op));
+  EXPECT_FALSE(is_emittable(riscv::decode(kEcall).op));
+  EXPECT_FALSE(is_emittable(riscv::decode(kFenceI).op));
+  EXPECT_FALSE(is_emittable(riscv::decode(r_type(1, 3, 2, 7, 1, kOpFp)).op));
+}
+
+TEST(Jit, BudgetShorterThanABlockStopsExactly) {
+  for (uint64_t budget = 0; budget <= 12; ++budget) {
+    Machine jit_machine, reference;
+    jit_machine.write_code(kCodeBase, ten_additions());
+    reference.write_code(kCodeBase, ten_additions());
+    JitEngine engine(jit_machine.hart);
+    // Warm the block first so the budget check, not translation, is tested.
+    EXPECT_EQ(engine.run(budget), reference.hart.run(budget));
+    EXPECT_EQ(differences(jit_machine, reference), "") << "budget " << budget;
+    EXPECT_EQ(engine.run(budget + 3), reference.hart.run(budget + 3));
+    EXPECT_EQ(differences(jit_machine, reference), "") << "budget " << budget;
+  }
+  Machine machine;
+  machine.write_code(kCodeBase, ten_additions());
+  JitEngine engine(machine.hart);
+  EXPECT_EQ(engine.run(7), 7u);
+  EXPECT_EQ(machine.hart.pc, kCodeBase + 28);
+  EXPECT_EQ(machine.hart.x[7], 7u);
+  EXPECT_EQ(machine.hart.x[8], 0u);
+  EXPECT_EQ(engine.run(100), 100u);
+  EXPECT_EQ(machine.hart.x[10], 10u);
+  EXPECT_EQ(machine.hart.instret, 107u);
+  EXPECT_GT(engine.statistics().block_runs, 0u);
+}
+
+TEST(Jit, TrapInTheMiddleOfABlockIsPrecise) {
+  // addi x1; addi x2; ld x3, 0(x0) (access fault: nothing at 0); addi x4; j .
+  const std::vector<uint32_t> code = {addi(1, 0, 1), addi(2, 0, 2), i_type(0, 0, 3, 3, kLoad), addi(4, 0, 4),
+                                      j_type(0, 0)};
+  Machine jit_machine, reference;
+  jit_machine.write_code(kCodeBase, code);
+  reference.write_code(kCodeBase, code);
+  jit_machine.hart.csr.mtvec = reference.hart.csr.mtvec = kCodeBase + 16;  // the `j .`
+  JitEngine engine(jit_machine.hart);
+  EXPECT_EQ(engine.run(3), 3u);
+  EXPECT_EQ(reference.hart.run(3), 3u);
+  EXPECT_EQ(differences(jit_machine, reference), "");
+  EXPECT_EQ(jit_machine.hart.csr.mepc, kCodeBase + 8);
+  EXPECT_EQ(jit_machine.hart.csr.mcause, static_cast<uint64_t>(riscv::Exception::LoadAccessFault));
+  EXPECT_EQ(jit_machine.hart.instret, 2u);  // the faulting load does not retire
+  EXPECT_EQ(jit_machine.hart.pc, kCodeBase + 16);
+  EXPECT_EQ(jit_machine.hart.x[4], 0u);
+}
+
+// The program rewrites an instruction of its own block (x5 = address of the
+// `addi x6, x6, 1` at index 5): first it runs as addi 1, after the store it
+// must run as addi 100 - at once, as in the interpreter, whose decode cache
+// is keyed by the instruction bits.
+std::vector<uint32_t> self_modifying(bool with_fence_i) {
+  std::vector<uint32_t> code = {
+      u_type(static_cast<uint32_t>(kCodeBase >> 12), 5, kLui),  // 0: x5 = kCodeBase (sign-extended: fix below)
+      i_type(32, 5, 1, 5, kOpImm),                              // 1: slli x5, x5, 32
+      i_type(32, 5, 5, 5, kOpImm),                              // 2: srli x5, x5, 32
+      addi(5, 5, 20),                                           // 3: x5 = &code[5]
+      addi(7, 0, 0),                                            // 4: loop counter x7 = 0
+      addi(6, 6, 1),                                            // 5: the instruction rewritten
+      s_type(0, 8, 5, 2, kStore),                               // 6: sw x8, 0(x5)
+      with_fence_i ? kFenceI : addi(0, 0, 0),                   // 7
+      addi(7, 7, 1),                                            // 8
+      b_type(-16, 9, 7, 1),                                     // 9: bne x7, x9 -> 5
+      j_type(0, 0),                                             // 10: j .
+  };
+  // x8 = the replacement `addi x6, x6, 100`, x9 = 3 iterations: set by the caller.
+  return code;
+}
+
+TEST(Jit, SelfModifyingCodeWithAndWithoutFenceI) {
+  for (bool with_fence_i : {true, false}) {
+    Machine jit_machine, reference;
+    for (Machine* m : {&jit_machine, &reference}) {
+      m->write_code(kCodeBase, self_modifying(with_fence_i));
+      m->hart.x[8] = addi(6, 6, 100);
+      m->hart.x[9] = 3;
+    }
+    JitEngine engine(jit_machine.hart);
+    for (int i = 0; i < 40; ++i) {
+      ASSERT_EQ(engine.run(3), reference.hart.run(3));
+      ASSERT_EQ(differences(jit_machine, reference), "") << "fence.i " << with_fence_i << " step " << i;
+    }
+    // 1 (original) + 100 + 100 (rewritten, seen on the next pass).
+    EXPECT_EQ(jit_machine.hart.x[6], 201u) << "fence.i " << with_fence_i;
+    if (with_fence_i) {
+      EXPECT_GT(engine.statistics().invalidations, 0u);
+    }
+  }
+}
+
+TEST(Jit, StoreToCodeInTheSameBlockIsSeenByTheNextInstruction) {
+  // Block: sw x8 -> code[1]; code[1] = addi x6, x0, 1 (replaced by addi 55).
+  const std::vector<uint32_t> code = {s_type(4, 8, 5, 2, kStore), addi(6, 0, 1), addi(7, 0, 2), j_type(0, 0)};
+  for (uint64_t budget : {uint64_t{2}, uint64_t{3}, uint64_t{10}}) {
+    Machine jit_machine, reference;
+    for (Machine* m : {&jit_machine, &reference}) {
+      m->write_code(kCodeBase, code);
+      m->hart.x[5] = kCodeBase;
+      m->hart.x[8] = addi(6, 0, 55);
+    }
+    JitEngine engine(jit_machine.hart);
+    // Translate the block first (the page becomes a code page), then reset.
+    EXPECT_EQ(engine.run(budget), reference.hart.run(budget));
+    EXPECT_EQ(differences(jit_machine, reference), "");
+    EXPECT_EQ(jit_machine.hart.x[6], 55u);
+  }
+}
+
+TEST(Jit, MmioStoreRaisingAnInterruptIsTakenAtTheNextBoundary) {
+  // mie.MSIE and mstatus.MIE set; the store to the device raises MSIP; the
+  // interrupt must be taken before the following addi, as the interpreter does.
+  const std::vector<uint32_t> code = {addi(1, 0, 1), s_type(0, 1, 13, 3, kStore), addi(2, 0, 2), addi(3, 0, 3),
+                                      j_type(0, 0)};
+  Machine jit_machine, reference;
+  for (Machine* m : {&jit_machine, &reference}) {
+    m->write_code(kCodeBase, code);
+    m->hart.x[13] = kDeviceBase;
+    m->hart.csr.mie = 1u << riscv::MachineSoftware;
+    m->hart.csr.mstatus = riscv::kMstatusMIE;
+    m->hart.csr.mtvec = kCodeBase + 16;
+  }
+  JitEngine engine(jit_machine.hart);
+  EXPECT_EQ(engine.run(4), reference.hart.run(4));
+  EXPECT_EQ(differences(jit_machine, reference), "");
+  EXPECT_EQ(jit_machine.hart.x[2], 0u);
+  EXPECT_EQ(jit_machine.hart.csr.mepc, kCodeBase + 8);
+}
+
+TEST(Jit, DivisionEdgeCasesMatch) {
+  // div/divu/rem/remu and W forms on (x, 0), (INT_MIN, -1) and ordinary values.
+  std::vector<uint32_t> code;
+  const unsigned funct3s[] = {4, 5, 6, 7};
+  for (unsigned f : funct3s) {
+    code.push_back(r_type(1, 2, 1, f, 10 + f, kOp));    // x1 op x2
+    code.push_back(r_type(1, 4, 3, f, 16 + f, kOp));    // x3 op x4
+    code.push_back(r_type(1, 2, 1, f, 20 + f, kOp32));  // W
+    code.push_back(r_type(1, 6, 5, f, 24 + f, kOp32));  // W INT32_MIN / -1
+  }
+  code.push_back(r_type(1, 4, 3, 1, 28, kOp));  // mulh
+  code.push_back(r_type(1, 4, 3, 2, 29, kOp));  // mulhsu
+  code.push_back(r_type(1, 4, 3, 3, 30, kOp));  // mulhu
+  code.push_back(j_type(0, 0));
+  for (uint64_t divisor : {uint64_t{0}, ~uint64_t{0}, uint64_t{7}}) {
+    Machine jit_machine, reference;
+    for (Machine* m : {&jit_machine, &reference}) {
+      m->write_code(kCodeBase, code);
+      m->hart.x[1] = uint64_t{1} << 63;
+      m->hart.x[2] = divisor;
+      m->hart.x[3] = 0xfedcba9876543210ull;
+      m->hart.x[4] = divisor == 7 ? 0x1234567 : divisor;
+      m->hart.x[5] = 0xffffffff80000000ull;
+      m->hart.x[6] = divisor;
+    }
+    JitEngine engine(jit_machine.hart);
+    EXPECT_EQ(engine.run(40), reference.hart.run(40));
+    EXPECT_EQ(differences(jit_machine, reference), "") << "divisor " << divisor;
+  }
+}
+
+// ---- speed: the bitwise CRC-32 loop of interpreter_test.cpp, both engines ----
+
+std::vector<uint32_t> crc32_program(uint32_t bytes) {
+  constexpr unsigned a0 = 10, a1 = 11, a2 = 12, a3 = 13, t0 = 5, t1 = 6, t2 = 7;
+  return {
+      addi(a0, 0, -1), i_type(32, a0, 5, a0, kOpImm),                                     // a0 = 0xffffffff
+      u_type(0x80040, a1, kLui), i_type(32, a1, 1, a1, kOpImm), i_type(32, a1, 5, a1, kOpImm),  // a1 = data
+      u_type(bytes >> 12, a2, kLui),                                                      // a2 = bytes
+      u_type(0xedb88, a3, kLui), addi(a3, a3, 0x320), i_type(32, a3, 1, a3, kOpImm), i_type(32, a3, 5, a3, kOpImm),
+      i_type(0, a1, 4, t0, kLoad),          // 1: lbu t0, 0(a1)
+      r_type(0, t0, a0, 4, a0, kOp),        // xor a0, a0, t0
+      addi(t1, 0, 8),                       // li t1, 8
+      i_type(1, a0, 7, t2, kOpImm),         // 2: andi t2, a0, 1
+      i_type(1, a0, 5, a0, kOpImm),         // srli a0, a0, 1
+      r_type(0x20, t2, 0, 0, t2, kOp),      // neg t2, t2
+      r_type(0, a3, t2, 7, t2, kOp),        // and t2, t2, a3
+      r_type(0, t2, a0, 4, a0, kOp),        // xor a0, a0, t2
+      addi(t1, t1, -1),                     // addi t1, t1, -1
+      b_type(-24, 0, t1, 1),                // bnez t1, 2b
+      addi(a1, a1, 1), addi(a2, a2, -1),
+      b_type(-48, 0, a2, 1),                // bnez a2, 1b
+      i_type(-1, a0, 4, a0, kOpImm),        // not a0, a0
+      i_type(32, a0, 1, a0, kOpImm), i_type(32, a0, 5, a0, kOpImm),
+      kWfi,
+  };
+}
+
+uint32_t crc32_reference(const std::vector<uint8_t>& data) {
+  uint32_t crc = 0xffffffff;
+  for (uint8_t byte : data) {
+    crc ^= byte;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+  }
+  return ~crc;
+}
+
+TEST(JitSpeed, Crc32LoopBothEngines) {
+  constexpr uint32_t kBytes = 64 * 1024;
+  std::vector<uint8_t> data(kBytes);
+  uint32_t state = 12345;
+  for (uint8_t& byte : data) {
+    state = state * 1103515245u + 12345u;
+    byte = static_cast<uint8_t>(state >> 16);
+  }
+  double mips[2] = {};
+  uint64_t final_instret[2] = {};
+  for (int use_jit = 0; use_jit < 2; ++use_jit) {
+    Machine machine;
+    std::memcpy(machine.ram + 0x40000, data.data(), data.size());
+    machine.write_code(kCodeBase, crc32_program(kBytes));
+    JitEngine engine(machine.hart);
+    const auto start = std::chrono::steady_clock::now();
+    uint64_t used = 0;
+    while (!machine.hart.waiting_for_interrupt && used < 100'000'000) {
+      used += use_jit ? engine.run(1'000'000) : machine.hart.run(1'000'000);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_TRUE(machine.hart.waiting_for_interrupt);
+    EXPECT_EQ(machine.hart.instret, used);
+    EXPECT_EQ(machine.hart.x[10], crc32_reference(data));
+    final_instret[use_jit] = machine.hart.instret;
+    mips[use_jit] = static_cast<double>(machine.hart.instret) / seconds / 1e6;
+  }
+  EXPECT_EQ(final_instret[0], final_instret[1]);
+  std::printf("[ jit speed ] %llu instructions: interpreter %.1f MIPS, JIT %.1f MIPS (x%.1f)\n",
+              static_cast<unsigned long long>(final_instret[1]), mips[0], mips[1], mips[1] / mips[0]);
+}
+
+}  // namespace
+}  // namespace emu::jit
