@@ -1,0 +1,21 @@
+"""emutest: drive emu (or QEMU, the peer) like a user, for pytest.
+
+See docs/testing.md. The pieces:
+    Machine     (machine.py)   process, command line, clean shutdown, logs
+    QMPClient   (qmp.py)       QMP over a unix socket, events, transcript
+    Console     (console.py)   serial console: expect / send / output
+    GuestImages (images.py)    where guest images live
+    plugin      (plugin.py)    fixtures, markers, failure reports
+"""
+
+from .config import emulator_binary, guest_images_dir, is_qemu, scaled
+from .console import Console, ConsoleClosed, ExpectTimeout
+from .images import GuestImages
+from .machine import Machine, MachineError, process_exists
+from .qmp import QMPClient, QMPConnectionClosed, QMPError, QMPProtocolError, QMPTimeout
+
+__all__ = [
+    "Console", "ConsoleClosed", "ExpectTimeout", "GuestImages", "Machine", "MachineError", "QMPClient",
+    "QMPConnectionClosed", "QMPError", "QMPProtocolError", "QMPTimeout", "emulator_binary", "guest_images_dir",
+    "is_qemu", "process_exists", "scaled",
+]

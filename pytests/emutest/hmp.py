@@ -1,0 +1,53 @@
+"""Reading the text of human monitor commands (QEMU 7.2's layouts, which emu copies)."""
+
+import re
+
+# `info registers` on riscv64 prints, per CPU:
+#     "CPU#0"
+#     " V      =   0"                        (only with the hypervisor extension)
+#     " pc       0000000080000000"           one register per line: " %-8s %016x"
+#     " mhartid  0000000000000000"           ... CSRs, same layout
+#     " x0/zero  0000000000000000 x1/ra    ..."   GPRs and FPRs, four per line
+REGISTER_ENTRY = re.compile(r" (\S+) +([0-9a-f]{16})")
+
+INTEGER_ABI_NAMES = [
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+    "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+]
+FLOAT_ABI_NAMES = [
+    "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
+    "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
+]
+
+
+def split_cpus(text: str) -> dict:
+    """{cpu index: that CPU's block of lines} from `info registers` (-a) output."""
+    blocks = {}
+    current = None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        header = re.fullmatch(r"CPU#(\d+)", line)
+        if header:
+            current = int(header.group(1))
+            blocks[current] = []
+        elif current is not None and line:
+            blocks[current].append(line)
+    return blocks
+
+
+def parse_registers(lines) -> dict:
+    """{name: value} from one CPU's lines; "x10/a0" is stored under "x10/a0", "x10" and "a0"."""
+    registers = {}
+    for line in lines:
+        for name, value in REGISTER_ENTRY.findall(line):
+            registers[name] = int(value, 16)
+            for part in name.split("/"):
+                registers[part] = int(value, 16)
+    return registers
+
+
+def registers_of(text: str, cpu: int = 0) -> dict:
+    """The registers of one CPU from `info registers` output."""
+    blocks = split_cpus(text)
+    if cpu not in blocks:
+        raise ValueError(f"no CPU#{cpu} in info registers output:\n{text}")
+    return parse_registers(blocks[cpu])
