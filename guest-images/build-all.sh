@@ -8,3 +8,7 @@ cache="${1:-$HOME/.cache/emu/guest-images}"
 mkdir -p "$cache"
 "$here/build-demo.sh" "$cache/demo"
 "$here/build-isa-tests.sh" "$cache/isa"
+# Linux: the kernel build is cached by recipe hash (minutes the first time on
+# a machine, instant afterwards); the initramfs is rebuilt when init.c changes.
+"$here/linux/build-kernel.sh" "$cache/linux"
+"$here/linux/build-initramfs.sh" "$cache/linux-initramfs" "$cache/linux"
