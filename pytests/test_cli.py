@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-BUILD_DIR = Path(os.environ.get("EMU_BUILD_DIR", "/work/main/build"))
+BUILD_DIR = Path(os.environ.get("EMU_BUILD_DIR", Path(__file__).resolve().parent.parent / "build"))
 EMU = BUILD_DIR / "emu-system-riscv64"
 PROGRAM = "emu-system-riscv64"
 OPENSBI = Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin")
