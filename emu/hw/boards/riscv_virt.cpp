@@ -14,6 +14,7 @@
 #include "emu/hw/plic.h"
 #include "emu/hw/sifive_test.h"
 #include "emu/hw/uart16550.h"
+#include "emu/hw/virtio/virtio_mmio.h"
 
 namespace emu::virt {
 
@@ -178,6 +179,16 @@ void RiscvVirtBoard::build_devices() {
   bus_.map_device(kPlic.base, kPlic.size, plic_.get());
   bus_.map_device(kUart0.base, kUart0.size, uart_.get());
 
+  // All eight virtio-mmio slots exist, as on QEMU: an empty slot answers with
+  // device id 0, so drivers probing the device tree's nodes find no device
+  // rather than a bus error. Slot n raises PLIC source kVirtioIrqBase + n.
+  for (unsigned slot = 0; slot < kVirtioSlots; ++slot) {
+    const uint64_t base = kVirtio.base + slot * kVirtio.size;
+    InterruptLine& irq = new_line([this, slot](bool level) { plic_->set_source_level(kVirtioIrqBase + slot, level); });
+    virtio_slots_.push_back(std::make_unique<VirtioMmio>(bus_, &irq));
+    bus_.map_device(base, VirtioMmio::kRegionSize, virtio_slots_.back().get());
+  }
+
   hart_time_ = std::make_unique<HartTime>(*clint_);
   for (unsigned hart = 0; hart < config_.harts; ++hart) {
     harts_.push_back(std::make_unique<riscv::Hart>(bus_, hart, *hart_time_));
@@ -320,6 +331,7 @@ void RiscvVirtBoard::reset() {
   uart_->reset();
   rtc_->reset();
   test_->reset();
+  for (auto& slot : virtio_slots_) slot->reset();
   for (auto& hart : harts_) hart->reset(kBootRom.base);
   restore_blobs();
   last_hart_run_ = -1;

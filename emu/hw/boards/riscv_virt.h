@@ -45,6 +45,7 @@ class Plic;
 class Uart16550;
 class SifiveTest;
 class GoldfishRtc;
+class VirtioMmio;
 }  // namespace emu
 
 namespace emu::virt {
@@ -138,6 +139,7 @@ class RiscvVirtBoard {
   std::unique_ptr<Uart16550> uart_;
   std::unique_ptr<SifiveTest> test_;
   std::unique_ptr<GoldfishRtc> rtc_;
+  std::vector<std::unique_ptr<VirtioMmio>> virtio_slots_;
   std::unique_ptr<HartTime> hart_time_;
   std::vector<std::unique_ptr<riscv::Hart>> harts_;
 
