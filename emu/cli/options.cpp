@@ -21,12 +21,12 @@ constexpr uint64_t kMiB = uint64_t{1} << 20;
 // QEMU options emu knows but does not implement. They fail with a clear
 // message instead of "invalid option", so a QEMU user knows why.
 const std::set<std::string, std::less<>> kUnsupportedOptions = {
-    "netdev", "nic", "net", "drive", "blockdev", "hda", "hdb", "hdc", "hdd", "cdrom", "fda", "fdb", "sd",
-    "pflash", "mtdblock", "snapshot", "qmp", "qmp-pretty", "monitor", "mon", "gdb", "s", "vnc", "spice", "vga",
+    "netdev", "drive", "blockdev", "hda", "hdb", "hdc", "hdd", "cdrom", "fda", "fdb", "sd",
+    "pflash", "mtdblock", "snapshot", "qmp", "qmp-pretty", "mon", "gdb", "s", "vnc", "spice",
     "usb", "usbdevice", "object", "global", "boot", "loadvm", "incoming", "daemonize", "pidfile", "rtc",
     "audiodev", "audio", "fsdev", "virtfs", "numa", "add-fd", "overcommit", "mem-path", "mem-prealloc", "k",
     "readconfig", "writeconfig", "no-user-config", "no-shutdown", "action", "trace", "plugin", "semihosting",
-    "semihosting-config", "sandbox", "msg", "runas", "chroot", "enable-kvm", "xen-domid", "iscsi", "parallel",
+    "semihosting-config", "sandbox", "msg", "runas", "chroot", "enable-kvm", "xen-domid", "iscsi",
     "portrait", "rotate", "full-screen", "g", "alt-grab", "ctrl-grab", "sdl", "curses", "L", "watchdog-action",
     "echr", "virtioconsole", "debugcon", "option-rom", "fw_cfg", "smbios", "acpitable", "uuid", "device-tree",
     "preconfig", "compat", "set", "show-cursor", "tpmdev", "async-teardown", "seed", "singlestep", "bt",
@@ -84,7 +84,9 @@ std::string usage_text() {
       "-name NAME                    name of the guest\n"
       "-no-reboot                    exit instead of rebooting\n"
       "-S                            do not start the CPUs (no monitor yet: waits for Ctrl-A x)\n"
-      "-nodefaults                   no default serial port\n";
+      "-nodefaults                   no default serial port\n"
+      "-monitor, -vga, -parallel, -net, -nic none\n"
+      "                              accepted: emu has none of these yet\n";
   return text;
 }
 
@@ -131,7 +133,12 @@ class Parser {
   bool nodefaults_ = false;
 };
 
+// Options whose only value emu supports is "none", which is also what emu
+// does without them (no monitor, no VGA, no parallel port, no NIC).
+const std::set<std::string, std::less<>> kNoneOnlyOptions = {"monitor", "vga", "parallel", "net", "nic"};
+
 bool takes_argument(std::string_view name) {
+  if (kNoneOnlyOptions.count(name)) return true;
   static const std::set<std::string, std::less<>> kWithArgument = {
       "M",   "machine", "cpu",   "smp",  "m",       "bios", "kernel", "initrd", "append", "dtb",
       "serial", "chardev", "device", "display", "name", "icount", "accel", "d",      "D",
@@ -247,6 +254,10 @@ void Parser::handle(const Occurrence& occurrence) {
     return;
   }
   if (name == "d" || name == "D") fail(occurrence, "not supported yet");
+  if (kNoneOnlyOptions.count(name)) {
+    if (value != "none") fail(occurrence, "only 'none' is supported in emu for now");
+    return;
+  }
   throw OptionError(occurrence.option + ": invalid option");  // a table entry without a handler
 }
 

@@ -142,6 +142,8 @@ TEST(OptionsTest, BadOptionsAndValuesNameTheCulprit) {
   EXPECT_EQ(error({"-initrd", "x"}), "-initrd only allowed with -kernel option");
   EXPECT_EQ(error({"-append", "x"}), "-append only allowed with -kernel option");
   EXPECT_EQ(error({"-d", "in_asm"}), "-d in_asm: not supported yet");
+  EXPECT_EQ(error({"-monitor", "stdio"}), "-monitor stdio: only 'none' is supported in emu for now");
+  EXPECT_EQ(config({"-monitor", "none", "-net", "none", "-nic", "none", "-vga", "none", "-parallel", "none"}).harts, 1u);
   EXPECT_EQ(error({"-device", "foo"}), "-device foo: 'foo' is not a valid device model name");
   EXPECT_EQ(error({"-device", "foo,help"}), "-device foo,help: Device 'foo' not found");
 }
