@@ -150,7 +150,10 @@ void Clint::reset() {
     cancel_event(hart);
     harts_[hart].mtimecmp = 0;
     set_msip(hart, false);
-    set_mtip(hart, false);
+    // MTIP is mtime >= mtimecmp (privileged spec 3.2.1). Both are 0 after
+    // reset, so the timer interrupt is pending from the first instruction,
+    // as on QEMU 7.2; firmware writes mtimecmp before enabling MTIE.
+    evaluate_timer(hart);
   }
 }
 

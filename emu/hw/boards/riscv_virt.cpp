@@ -193,6 +193,13 @@ void RiscvVirtBoard::build_devices() {
   for (unsigned hart = 0; hart < config_.harts; ++hart) {
     harts_.push_back(std::make_unique<riscv::Hart>(bus_, hart, *hart_time_));
     harts_.back()->reset(kBootRom.base);
+    // Lines that devices raised before this hart existed (the CLINT's MTIP is
+    // high from reset) reach it now.
+    riscv::Hart& created = *harts_.back();
+    created.set_interrupt_line(riscv::MachineSoftware, msip_lines[hart]->level());
+    created.set_interrupt_line(riscv::MachineTimer, mtip_lines[hart]->level());
+    created.set_interrupt_line(riscv::MachineExternal, context_lines[2 * hart]->level());
+    created.set_interrupt_line(riscv::SupervisorExternal, context_lines[2 * hart + 1]->level());
   }
 
   inputs_.register_consumer(InputKind::SerialBytes, kUart0Target,
