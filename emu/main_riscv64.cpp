@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <new>
@@ -14,10 +15,12 @@
 #include <vector>
 
 #include "emu/chardev/chardev_factory.h"
+#include "emu/chardev/mux_chardev.h"
 #include "emu/chardev/stdio_chardev.h"
 #include "emu/cli/options.h"
 #include "emu/hw/boards/riscv_virt.h"
 #include "emu/hw/loader/elf_loader.h"
+#include "emu/monitor/monitor_hub.h"
 
 namespace {
 
@@ -42,6 +45,7 @@ emu::virt::BoardConfig board_config(const emu::cli::MachineConfig& machine) {
   board.icount_shift = machine.icount_shift;
   board.no_reboot = machine.no_reboot;
   board.start_paused = machine.start_paused;
+  board.name = machine.name;
   return board;
 }
 
@@ -68,20 +72,43 @@ int run(int argc, char** argv) {
   emu::virt::BoardConfig config = board_config(machine);
   bool dump_only = !machine.dumpdtb_path.empty();
 
-  // Chardevs first (QEMU opens them before the machine); Ctrl-A x reaches
-  // the board through this pointer once it exists.
-  // (The board is declared last so it is destroyed before the chardevs it uses.)
+  // Chardevs first (QEMU opens them before the machine; a socket with
+  // wait=on blocks here until its client connects). Ctrl-A x reaches the
+  // board through this pointer once it exists. Declaration order is
+  // destruction order reversed: monitors, then the board, then the chardevs.
   std::map<std::string, std::unique_ptr<emu::Chardev>> chardevs;
+  std::map<std::string, std::unique_ptr<emu::MuxChardev>> muxes;  // mux=on, mon:stdio
+  std::vector<std::string> open_frontends;                         // ids with a serial port or monitor
   std::unique_ptr<emu::virt::RiscvVirtBoard> board;
+  std::unique_ptr<emu::monitor::MonitorHub> monitors;
+  const auto on_quit = [&board] {
+    if (board) board->request_quit(0);
+  };
+  // A frontend of chardev `id`: the chardev itself, or a new port of its mux.
+  const auto frontend = [&](const std::string& id) -> emu::Chardev& {
+    open_frontends.push_back(id);
+    auto mux = muxes.find(id);
+    return mux != muxes.end() ? mux->second->add_frontend() : *chardevs.at(id);
+  };
   if (!dump_only) {
     for (const emu::ChardevSpec& spec : machine.chardevs) {
-      chardevs[spec.id] = emu::create_chardev(spec, [&board] {
-        if (board) board->request_quit(0);
-      });
+      emu::ChardevSpec backend = spec;
+      backend.mux = false;  // the escapes are the MuxChardev's job
+      chardevs[spec.id] = emu::create_chardev(backend, on_quit);
+      if (spec.mux) muxes[spec.id] = std::make_unique<emu::MuxChardev>(*chardevs[spec.id], on_quit);
     }
+    // Serial ports first: on a mux the first frontend has the focus.
     if (!machine.serial_ids.empty() && !machine.serial_ids.front().empty()) {
-      config.serial = chardevs.at(machine.serial_ids.front()).get();
+      config.serial = &frontend(machine.serial_ids.front());
     }
+    config.describe_chardevs = [&chardevs, &open_frontends] {
+      std::vector<emu::monitor::ChardevInfo> list;
+      for (const auto& [id, chardev] : chardevs) {
+        bool open = std::find(open_frontends.begin(), open_frontends.end(), id) != open_frontends.end();
+        list.push_back({id, chardev->describe(), open});
+      }
+      return list;
+    };
   }
 
   board = std::make_unique<emu::virt::RiscvVirtBoard>(config);
@@ -98,6 +125,14 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "%s: info: dtb dumped to %s. Exiting.\n", kProgramName, machine.dumpdtb_path.c_str());
     return 0;
   }
+
+  monitors = std::make_unique<emu::monitor::MonitorHub>(*board);
+  for (const emu::cli::MachineConfig::MonitorSpec& spec : machine.monitors) {
+    emu::Chardev& port = frontend(spec.chardev_id);
+    if (spec.control) monitors->attach_qmp(port);
+    else monitors->attach_hmp(port);
+  }
+  board->set_monitors(monitors.get());
 
   board->queue_wall_clock(host_wall_clock_ns());
   return board->run();

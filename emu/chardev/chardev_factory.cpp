@@ -14,6 +14,8 @@ std::unique_ptr<Chardev> create_chardev(const ChardevSpec& spec, std::function<v
       return std::make_unique<StdioChardev>(StdioChardev::Options{spec.mux, spec.signal}, std::move(on_quit));
     case ChardevSpec::Backend::File:
       return std::make_unique<FileChardev>(spec.path, spec.append);
+    case ChardevSpec::Backend::Socket:
+      return std::make_unique<SocketChardev>(spec.socket);
   }
   throw ChardevError("chardev '" + spec.id + "': unknown backend");
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "emu/chardev/chardev.h"
+#include "emu/chardev/socket_chardev.h"
 
 namespace emu {
 
@@ -17,13 +18,14 @@ class ChardevError : public std::runtime_error {
 };
 
 struct ChardevSpec {
-  enum class Backend { Null, Stdio, File };
+  enum class Backend { Null, Stdio, File, Socket };
   Backend backend = Backend::Null;
   std::string id;          // -chardev id=...; generated for -serial
   std::string path;        // File
   bool append = false;     // File: append=on
   bool mux = false;        // Stdio: Ctrl-A escapes (mon:stdio, -nographic, mux=on)
   bool signal = true;      // Stdio: signal=on|off (mon:stdio implies off)
+  SocketChardev::Options socket;  // Socket
 };
 
 // on_quit is what Ctrl-A x does (stdio with mux only). Throws ChardevError.

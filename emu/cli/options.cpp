@@ -22,7 +22,7 @@ constexpr uint64_t kMiB = uint64_t{1} << 20;
 // message instead of "invalid option", so a QEMU user knows why.
 const std::set<std::string, std::less<>> kUnsupportedOptions = {
     "netdev", "drive", "blockdev", "hda", "hdb", "hdc", "hdd", "cdrom", "fda", "fdb", "sd",
-    "pflash", "mtdblock", "snapshot", "qmp", "qmp-pretty", "mon", "gdb", "s", "vnc", "spice",
+    "pflash", "mtdblock", "snapshot", "gdb", "s", "vnc", "spice",
     "usb", "usbdevice", "object", "global", "boot", "loadvm", "incoming", "daemonize", "pidfile", "rtc",
     "audiodev", "audio", "fsdev", "virtfs", "numa", "add-fd", "overcommit", "mem-path", "mem-prealloc", "k",
     "readconfig", "writeconfig", "no-user-config", "no-shutdown", "action", "trace", "plugin", "semihosting",
@@ -74,18 +74,23 @@ std::string usage_text() {
       "-dtb FILE                     use this device tree instead of the generated one\n"
       "-nographic                    no display; serial port on stdio (Ctrl-A h for help)\n"
       "-display none                 no display (`-display help`)\n"
-      "-serial stdio|mon:stdio|null|none|file:PATH|chardev:ID\n"
+      "-serial stdio|mon:stdio|null|none|file:PATH|chardev:ID|unix:PATH[,server=on,wait=off]|tcp:[HOST]:PORT[,...]\n"
       "                              connect the next serial port\n"
-      "-chardev stdio|null|file,id=ID[,path=PATH][,signal=on|off][,mux=on|off]\n"
+      "-chardev stdio|null|file|socket,id=ID[,path=PATH][,host=H,port=P][,server=on|off][,wait=on|off]\n"
+      "         [,nodelay=on|off][,signal=on|off][,mux=on|off]\n"
       "                              create a character device (`-chardev help`)\n"
+      "-qmp DEV                      QMP monitor on DEV (unix:PATH,server=on,wait=off | tcp:... | stdio)\n"
+      "-monitor DEV                  HMP monitor on DEV (same forms; mon:stdio shares stdio with the serial port)\n"
+      "-mon chardev=ID[,mode=readline|control]\n"
+      "                              monitor on an existing chardev\n"
       "-device DRIVER[,prop=value]   add a device (`-device help`, `-device DRIVER,help`)\n"
       "-icount [shift=]N             1 instruction = 2^N ns of virtual time (0 to 10, default 0)\n"
       "-accel tcg                    accepted for compatibility (`-accel help`)\n"
       "-name NAME                    name of the guest\n"
       "-no-reboot                    exit instead of rebooting\n"
-      "-S                            do not start the CPUs (no monitor yet: waits for Ctrl-A x)\n"
+      "-S                            do not start the CPUs (start them with the monitor's cont)\n"
       "-nodefaults                   no default serial port\n"
-      "-monitor, -vga, -parallel, -net, -nic none\n"
+      "-vga, -parallel, -net, -nic none\n"
       "                              accepted: emu has none of these yet\n";
   return text;
 }
@@ -125,6 +130,9 @@ class Parser {
   void handle_display(const Occurrence& occurrence);
   void handle_name(const Occurrence& occurrence);
   void resolve_serials();
+  void handle_monitor(const Occurrence& occurrence, bool control);
+  void handle_mon(const Occurrence& occurrence);
+  unsigned monitor_count_ = 0;
   void add_chardev(const Occurrence& occurrence, ChardevSpec spec);
 
   MachineConfig config_;
@@ -135,13 +143,14 @@ class Parser {
 
 // Options whose only value emu supports is "none", which is also what emu
 // does without them (no monitor, no VGA, no parallel port, no NIC).
-const std::set<std::string, std::less<>> kNoneOnlyOptions = {"monitor", "vga", "parallel", "net", "nic"};
+const std::set<std::string, std::less<>> kNoneOnlyOptions = {"vga", "parallel", "net", "nic"};
 
 bool takes_argument(std::string_view name) {
   if (kNoneOnlyOptions.count(name)) return true;
   static const std::set<std::string, std::less<>> kWithArgument = {
       "M",   "machine", "cpu",   "smp",  "m",       "bios", "kernel", "initrd", "append", "dtb",
       "serial", "chardev", "device", "display", "name", "icount", "accel", "d",      "D",
+      "qmp", "qmp-pretty", "monitor", "mon",
   };
   return kWithArgument.count(name) != 0;
 }
@@ -237,6 +246,9 @@ void Parser::handle(const Occurrence& occurrence) {
     serials_.push_back(occurrence);
     return;
   }
+  if (name == "qmp" || name == "qmp-pretty") return handle_monitor(occurrence, true);
+  if (name == "monitor") return handle_monitor(occurrence, false);
+  if (name == "mon") return handle_mon(occurrence);
   if (name == "nographic") {
     config_.nographic = true;
     return;
@@ -432,11 +444,11 @@ void Parser::handle_chardev(const Occurrence& occurrence) {
   KeyValueList list = parse_key_value_list(occurrence.value, "backend");
   std::string backend = list.get("backend").value_or("");
   if (backend == "help" || backend == "?") {
-    set_help("Available chardev backend types: \n  file\n  null\n  stdio\n");
+    set_help("Available chardev backend types: \n  file\n  null\n  socket\n  stdio\n");
     return;
   }
   static const std::set<std::string, std::less<>> kLater = {
-      "socket", "pty", "pipe", "ringbuf", "memory", "udp", "serial", "tty", "parallel", "parport", "vc",
+      "pty", "pipe", "ringbuf", "memory", "udp", "serial", "tty", "parallel", "parport", "vc",
       "msmouse", "wctablet", "testdev", "qemu-vdagent", "spicevmc", "spiceport", "braille", "mux", "dbus",
   };
   ChardevSpec spec;
@@ -449,6 +461,13 @@ void Parser::handle_chardev(const Occurrence& occurrence) {
   } else if (backend == "file") {
     spec.backend = ChardevSpec::Backend::File;
     reject_unknown_keys(occurrence, list, {"backend", "id", "path", "append", "mux"});
+  } else if (backend == "socket") {
+    spec.backend = ChardevSpec::Backend::Socket;
+    try {
+      spec.socket = socket_options_from_properties(list.entries);
+    } catch (const ChardevError& error) {
+      fail(occurrence, error.what());
+    }
   } else if (kLater.count(backend)) {
     fail(occurrence, "chardev backend '" + backend + "' is not supported yet");
   } else {
@@ -518,17 +537,68 @@ void Parser::resolve_serials() {
       spec.backend = ChardevSpec::Backend::File;
       spec.path = value.substr(5);
       if (spec.path.empty()) fail(occurrence, "chardev: file: no filename given");
-    } else if (value == "pty" || value.rfind("tcp:", 0) == 0 || value.rfind("telnet:", 0) == 0 ||
-               value.rfind("unix:", 0) == 0 || value.rfind("udp:", 0) == 0 || value.rfind("pipe:", 0) == 0 ||
+    } else if (value.rfind("tcp:", 0) == 0 || value.rfind("unix:", 0) == 0) {
+      spec.backend = ChardevSpec::Backend::Socket;
+      try {
+        spec.socket = parse_socket_address(value);
+      } catch (const ChardevError& error) {
+        fail(occurrence, error.what());
+      }
+    } else if (value == "pty" || value.rfind("telnet:", 0) == 0 || value.rfind("udp:", 0) == 0 || value.rfind("pipe:", 0) == 0 ||
                value.rfind("mon:", 0) == 0 || value.rfind("/dev/", 0) == 0 || value == "msmouse" ||
                value == "braille") {
       fail(occurrence, "this serial backend is not supported yet");
     } else {
       fail(occurrence, "'" + value + "' is not a valid char driver");
     }
+    const bool monitor = spec.mux && value == "mon:stdio";
     add_chardev(occurrence, std::move(spec));
     config_.serial_ids.push_back(id);
+    if (monitor) config_.monitors.push_back({id, false});
   }
+}
+
+// -qmp DEV / -monitor DEV: QEMU's shorthand for a chardev "compat_monitorN"
+// plus a monitor on it. DEV is stdio, none, unix:..., tcp:... or chardev:ID.
+void Parser::handle_monitor(const Occurrence& occurrence, bool control) {
+  const std::string& value = occurrence.value;
+  if (value == "none") return;
+  std::string id = "compat_monitor" + std::to_string(monitor_count_++);
+  if (value.rfind("chardev:", 0) == 0) {
+    id = value.substr(8);
+    if (!config_.find_chardev(id)) fail(occurrence, "chardev '" + id + "' not found");
+  } else {
+    ChardevSpec spec;
+    spec.id = id;
+    if (value == "stdio") {
+      spec.backend = ChardevSpec::Backend::Stdio;
+    } else if (value == "null") {
+      spec.backend = ChardevSpec::Backend::Null;
+    } else if (value.rfind("tcp:", 0) == 0 || value.rfind("unix:", 0) == 0) {
+      spec.backend = ChardevSpec::Backend::Socket;
+      try {
+        spec.socket = parse_socket_address(value);
+      } catch (const ChardevError& error) {
+        fail(occurrence, error.what());
+      }
+    } else {
+      fail(occurrence, "this monitor backend is not supported yet (stdio, unix:, tcp:, chardev:ID)");
+    }
+    add_chardev(occurrence, std::move(spec));
+  }
+  config_.monitors.push_back({id, control});
+}
+
+// -mon chardev=ID[,mode=readline|control][,pretty=on|off]
+void Parser::handle_mon(const Occurrence& occurrence) {
+  KeyValueList list = parse_key_value_list(occurrence.value, "");
+  reject_unknown_keys(occurrence, list, {"chardev", "mode", "pretty", "id"});
+  std::string id = list.get("chardev").value_or("");
+  if (id.empty()) fail(occurrence, "Parameter 'chardev' is missing");
+  if (!config_.find_chardev(id)) fail(occurrence, "chardev \"" + id + "\" not found");
+  const std::string mode = list.get("mode").value_or("readline");
+  if (mode != "readline" && mode != "control") fail(occurrence, "unknown monitor mode '" + mode + "'");
+  config_.monitors.push_back({id, mode == "control"});
 }
 
 void Parser::handle_device(const Occurrence& occurrence) {

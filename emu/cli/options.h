@@ -126,6 +126,14 @@ struct MachineConfig {
   // port not connected (-serial none).
   std::vector<std::string> serial_ids;
 
+  // Monitors in command-line order (-qmp, -monitor, -mon, mon:stdio): the
+  // chardev each one talks over and its mode.
+  struct MonitorSpec {
+    std::string chardev_id;
+    bool control = false;  // QMP (mode=control); else HMP (mode=readline)
+  };
+  std::vector<MonitorSpec> monitors;
+
   std::vector<DeviceRequest> devices;
 
   const ChardevSpec* find_chardev(std::string_view id) const;

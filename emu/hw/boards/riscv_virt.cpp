@@ -15,6 +15,7 @@
 #include "emu/hw/sifive_test.h"
 #include "emu/hw/uart16550.h"
 #include "emu/hw/virtio/virtio_mmio.h"
+#include "emu/monitor/monitor_hub.h"
 
 namespace emu::virt {
 
@@ -26,6 +27,7 @@ constexpr uint64_t kGiB = uint64_t{1} << 30;
 // InputQueue targets (one consumer per kind and target id).
 constexpr uint32_t kUart0Target = 0;
 constexpr uint32_t kRtcTarget = 0;
+constexpr uint32_t kMonitorTarget = 0;
 
 // Host input is polled every this many slices while harts are busy (a
 // non-blocking read), and always when every hart is idle.
@@ -114,6 +116,7 @@ RiscvVirtBoard::RiscvVirtBoard(BoardConfig config) : config_(std::move(config)),
   if (config_.harts < 1 || config_.harts > kMaxHarts) throw LoadError("virt: 1 to 8 harts are supported");
   if (config_.ram_size == 0) throw LoadError("virt: RAM size must not be zero");
   if (config_.quantum == 0) config_.quantum = 1;
+  run_state_ = config_.start_paused ? monitor::RunState::Prelaunch : monitor::RunState::Running;
   build_devices();
   load_images();
   reset_requested_ = false;
@@ -153,8 +156,8 @@ void RiscvVirtBoard::build_devices() {
   test_ = std::make_unique<SifiveTest>([this](SifiveTest::Request request, uint16_t code) {
     switch (request) {
       case SifiveTest::Request::PowerOff:
-        stop_ = true;
         exit_status_ = 0;
+        shut_down(true, "guest-shutdown");
         break;
       case SifiveTest::Request::Fail:
         stop_ = true;
@@ -162,10 +165,11 @@ void RiscvVirtBoard::build_devices() {
         break;
       case SifiveTest::Request::Reset:
         if (config_.no_reboot) {
-          stop_ = true;  // QEMU's -no-reboot: a reset request shuts down cleanly
-          exit_status_ = 0;
+          exit_status_ = 0;  // QEMU's -no-reboot: a reset request shuts down cleanly
+          shut_down(true, "guest-reset");
         } else {
           reset_requested_ = true;
+          reset_by_guest_ = true;
         }
         break;
       case SifiveTest::Request::None:
@@ -177,7 +181,7 @@ void RiscvVirtBoard::build_devices() {
   bus_.map_device(kGoldfishRtc.base, kGoldfishRtc.size, rtc_.get());
   bus_.map_device(kClint.base, kClint.size, clint_.get());
   bus_.map_device(kPlic.base, kPlic.size, plic_.get());
-  bus_.map_device(kUart0.base, kUart0.size, uart_.get());
+  bus_.map_device(kUart0.base, Uart16550::kRegisterBlockSize, uart_.get());
 
   // All eight virtio-mmio slots exist, as on QEMU: an empty slot answers with
   // device id 0, so drivers probing the device tree's nodes find no device
@@ -209,6 +213,17 @@ void RiscvVirtBoard::build_devices() {
     uint64_t unix_ns = 0;
     for (int i = 7; i >= 0; --i) unix_ns = (unix_ns << 8) | input.payload[static_cast<size_t>(i)];
     rtc_->set_wall_clock_base(unix_ns);
+  });
+  // Monitor commands that change the guest arrive as inputs (record/replay logs them).
+  inputs_.register_consumer(InputKind::MonitorCommand, kMonitorTarget, [this](const Input& input) {
+    std::optional<monitor::MonitorInput> command = monitor::decode_monitor_input(input.payload);
+    if (!command) return;  // malformed input: ignored, never a crash
+    if (*command == monitor::MonitorInput::SystemReset) {
+      reset_requested_ = true;
+      reset_by_guest_ = false;
+    } else {
+      emit("POWERDOWN");  // QEMU 7.2's virt has no power button: the event is all that happens
+    }
   });
 }
 
@@ -326,8 +341,58 @@ void RiscvVirtBoard::queue_wall_clock(uint64_t unix_ns) {
 }
 
 void RiscvVirtBoard::request_quit(int status) {
-  stop_ = true;
   exit_status_ = status;
+  shut_down(false, "host-qmp-quit");  // QEMU gives this reason for quit and Ctrl-A x alike
+}
+
+void RiscvVirtBoard::shut_down(bool guest, const char* reason) {
+  if (stop_) return;
+  stop_ = true;
+  emit("SHUTDOWN", guest, reason);
+}
+
+void RiscvVirtBoard::emit(const char* event, bool guest, const char* reason) {
+  if (monitors_ == nullptr) return;
+  monitor::Json data;  // null: no "data" member
+  if (reason != nullptr) data = monitor::Json{{"guest", guest}, {"reason", reason}};
+  monitors_->emit_event(event, data);
+}
+
+std::vector<monitor::ChardevInfo> RiscvVirtBoard::chardevs() const {
+  return config_.describe_chardevs ? config_.describe_chardevs() : std::vector<monitor::ChardevInfo>{};
+}
+
+void RiscvVirtBoard::stop() {
+  if (run_state_ != monitor::RunState::Running) return;
+  run_state_ = monitor::RunState::Paused;
+  emit("STOP");
+}
+
+bool RiscvVirtBoard::cont(std::string& error) {
+  if (run_state_ == monitor::RunState::Running) return true;
+  if (run_state_ == monitor::RunState::Shutdown) {
+    error = "Resetting the Virtual Machine is required";
+    return false;
+  }
+  run_state_ = monitor::RunState::Running;
+  emit("RESUME");
+  return true;
+}
+
+// Both are inputs stamped now and delivered at once (monitors run between
+// slices): the effect lands before the command's reply, as in QEMU, and a
+// replay delivers the logged input at the same icount.
+void RiscvVirtBoard::request_system_reset() {
+  inputs_.push(clock_.icount(), InputKind::MonitorCommand, kMonitorTarget,
+               monitor::encode_monitor_input(monitor::MonitorInput::SystemReset));
+  settle();
+  if (reset_requested_) reset();
+}
+
+void RiscvVirtBoard::request_system_powerdown() {
+  inputs_.push(clock_.icount(), InputKind::MonitorCommand, kMonitorTarget,
+               monitor::encode_monitor_input(monitor::MonitorInput::SystemPowerdown));
+  settle();
 }
 
 void RiscvVirtBoard::reset() {
@@ -343,6 +408,10 @@ void RiscvVirtBoard::reset() {
   restore_blobs();
   last_hart_run_ = -1;
   reset_requested_ = false;
+  // QEMU: a machine that is not running comes out of a reset in prelaunch.
+  if (run_state_ != monitor::RunState::Running) run_state_ = monitor::RunState::Prelaunch;
+  emit("RESET", reset_by_guest_, reset_by_guest_ ? "guest-reset" : "host-qmp-system-reset");
+  reset_by_guest_ = false;
 }
 
 void RiscvVirtBoard::settle() {
@@ -383,34 +452,40 @@ void RiscvVirtBoard::run_slice(unsigned hart_index) {
 }
 
 bool RiscvVirtBoard::poll_host_input() {
-  if (!config_.serial) return false;
-  host_input_buffer_.clear();
-  if (config_.serial->poll_input(host_input_buffer_) == 0) return false;
-  inputs_.push(clock_.icount(), InputKind::SerialBytes, kUart0Target, host_input_buffer_);
-  return true;
+  bool any = false;
+  if (config_.serial) {
+    host_input_buffer_.clear();
+    if (config_.serial->poll_input(host_input_buffer_) != 0) {
+      inputs_.push(clock_.icount(), InputKind::SerialBytes, kUart0Target, host_input_buffer_);
+      any = true;
+    }
+  }
+  // After the serial port: on a mux, reading it may have queued monitor input.
+  if (monitors_ && monitors_->poll()) any = true;
+  return any;
 }
 
 void RiscvVirtBoard::wait_for_host_input() {
-  int fd = config_.serial ? config_.serial->input_fd() : -1;
-  if (fd < 0) {
-    // Nothing can ever wake the guest: wait until a signal ends the process,
-    // as QEMU does with an idle guest.
-    ::poll(nullptr, 0, -1);
-    return;
-  }
-  struct pollfd descriptor {fd, POLLIN, 0};
-  ::poll(&descriptor, 1, -1);
+  std::vector<int> fds;
+  if (config_.serial && config_.serial->input_fd() >= 0) fds.push_back(config_.serial->input_fd());
+  if (monitors_) monitors_->collect_input_fds(fds);
+  // With no fd at all nothing can ever wake the guest: wait until a signal
+  // ends the process, as QEMU does with an idle guest.
+  std::vector<pollfd> descriptors;
+  for (int fd : fds) descriptors.push_back(pollfd{fd, POLLIN, 0});
+  ::poll(descriptors.data(), descriptors.size(), -1);
 }
 
 int RiscvVirtBoard::run() {
   settle();  // inputs queued before the start (the RTC base) are due at once
   unsigned slices_since_poll = 0;
   while (!stop_) {
-    if (config_.start_paused) {
-      // -S with no monitor: nothing can start the CPUs yet; wait for the
-      // host (Ctrl-A x or a signal).
+    if (run_state_ != monitor::RunState::Running) {
+      // Stopped (-S, stop): virtual time stands still; only the host (a
+      // monitor's cont, Ctrl-A x, a signal) moves the machine on.
       wait_for_host_input();
-      poll_host_input();
+      if (poll_host_input()) settle();
+      if (reset_requested_) reset();
       continue;
     }
     for (unsigned index = 0; index < harts_.size() && !stop_ && !reset_requested_; ++index) run_slice(index);
@@ -443,6 +518,7 @@ int RiscvVirtBoard::run() {
     if (target > clock_.icount()) clock_.advance(target - clock_.icount());
     settle();
   }
+  run_state_ = monitor::RunState::Shutdown;
   return exit_status_;
 }
 

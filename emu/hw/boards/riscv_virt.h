@@ -31,12 +31,15 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "emu/chardev/chardev.h"
 #include "emu/core/event_scheduler.h"
 #include "emu/core/input_queue.h"
 #include "emu/core/interrupt_line.h"
 #include "emu/core/physical_bus.h"
 #include "emu/core/virtual_clock.h"
+#include "emu/monitor/machine_control.h"
 #include "emu/target/riscv/hart.h"
 
 namespace emu {
@@ -47,6 +50,9 @@ class SifiveTest;
 class GoldfishRtc;
 class VirtioMmio;
 }  // namespace emu
+namespace emu::monitor {
+class MonitorHub;
+}
 
 namespace emu::virt {
 
@@ -68,9 +74,12 @@ struct BoardConfig {
   bool start_paused = false;
   Chardev* serial = nullptr;      // uart0's backend; null: output dropped, no input
   uint64_t quantum = 10000;       // instructions per hart turn
+  std::string name;               // -name, for query-name / info name
+  // query-chardev / info chardev: the chardevs main created, described now.
+  std::function<std::vector<monitor::ChardevInfo>()> describe_chardevs;
 };
 
-class RiscvVirtBoard {
+class RiscvVirtBoard : public monitor::MachineControl {
  public:
   // Builds the machine and loads every image. Throws LoadError (bad or
   // missing files, images that do not fit) with a one-line message.
@@ -98,11 +107,28 @@ class RiscvVirtBoard {
   // Machine reset: devices, harts and loaded images, as QEMU's system_reset.
   void reset();
 
-  // Observers for tests and (later) the monitor.
+  // Observers for tests.
   PhysicalBus& bus() { return bus_; }
   const VirtualClock& clock() const { return clock_; }
   riscv::Hart& hart(unsigned index) { return *harts_.at(index); }
-  unsigned hart_count() const { return static_cast<unsigned>(harts_.size()); }
+
+  // The monitors: polled with the host input, told about run-state changes
+  // (events). Set before run(); may be null.
+  void set_monitors(monitor::MonitorHub* monitors) { monitors_ = monitors; }
+
+  // monitor::MachineControl
+  monitor::RunState run_state() const override { return run_state_; }
+  unsigned hart_count() const override { return static_cast<unsigned>(harts_.size()); }
+  const riscv::Hart& hart(unsigned index) const override { return *harts_.at(index); }
+  const PhysicalBus& bus() const override { return bus_; }
+  std::string name() const override { return config_.name; }
+  std::vector<monitor::ChardevInfo> chardevs() const override;
+  int64_t host_thread_id(unsigned) const override { return machine_thread_id_; }
+  void stop() override;
+  bool cont(std::string& error) override;
+  void request_system_reset() override;
+  void request_system_powerdown() override;
+  void request_quit() override { request_quit(0); }
 
  private:
   class HartTime;
@@ -125,6 +151,8 @@ class RiscvVirtBoard {
   bool poll_host_input();           // non-blocking; true if anything was queued
   void wait_for_host_input();       // blocks in poll() on the input fds
   void settle();                    // fire due events, deliver due inputs
+  void emit(const char* event, bool guest = false, const char* reason = nullptr);
+  void shut_down(bool guest, const char* reason);
 
   BoardConfig config_;
   VirtualClock clock_;
@@ -150,6 +178,10 @@ class RiscvVirtBoard {
   bool stop_ = false;
   int exit_status_ = 0;
   bool reset_requested_ = false;
+  bool reset_by_guest_ = false;  // the RESET event's "guest" and reason
+  monitor::RunState run_state_ = monitor::RunState::Running;
+  monitor::MonitorHub* monitors_ = nullptr;
+  int64_t machine_thread_id_ = ::gettid();  // the board is built and run on the machine thread
   int last_hart_run_ = -1;
   std::vector<uint8_t> host_input_buffer_;
 };
