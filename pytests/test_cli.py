@@ -199,7 +199,7 @@ def test_bad_elf_inputs_fail_cleanly(tmp_path, demo):
 
     on_uart = tmp_path / "uart.elf"
     on_uart.write_bytes(elf64([(0x10000000, b"\1\2\3\4", 4)], 0x10000000))
-    assert_one_line_error(run_emu("-bios", "none", "-kernel", on_uart), "segment at 0x10000000 overlaps uart16550")
+    assert_one_line_error(run_emu("-bios", "none", "-kernel", on_uart), "segment at 0x10000000 overlaps serial")
 
     past_ram = tmp_path / "big.elf"
     past_ram.write_bytes(elf64([(0x80000000, b"\1", 0x10000000)], 0x80000000))

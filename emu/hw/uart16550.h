@@ -35,6 +35,9 @@ namespace emu {
 class Uart16550 : public Device {
  public:
   static constexpr size_t kFifoSize = 16;
+  // The eight byte-wide registers (reg-shift 0): the size of the MMIO region
+  // the board maps, as QEMU maps it, inside the 0x100-byte memory-map slot.
+  static constexpr uint64_t kRegisterBlockSize = 8;
 
   // output may be null (bytes are dropped); irq may be null (no interrupt).
   Uart16550(Chardev* output, InterruptLine* irq);
@@ -45,7 +48,7 @@ class Uart16550 : public Device {
   // Bytes received from the host that the guest has not yet had room for.
   size_t backlog_size() const { return backlog_.size(); }
 
-  std::string_view name() const override { return "uart16550"; }
+  std::string_view name() const override { return "serial"; }  // QEMU's region name
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, uint64_t value, unsigned size) override;
   void reset() override;
