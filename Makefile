@@ -54,12 +54,10 @@ isa-tests: build guest-images
 	$(PYTHON) testing/run-isa-tests.py --both --emulator $(EMU) --tests $(GUEST_CACHE)/isa
 
 # System tests that drive emu's binary.
-EMU_PYTESTS  := pytests/test_cli.py
-# The harness self-tests and the QMP/HMP conformance modules need a QMP
-# monitor; until emu's is wired into the board they run against the peer
-# (Debian's qemu-system-riscv64), which is how they were validated. Moving a
-# module from here to EMU_PYTESTS is the whole change once emu has -qmp.
-PEER_PYTESTS := pytests/test_harness.py pytests/test_qmp_conformance.py pytests/test_hmp.py
+EMU_PYTESTS  := pytests
+# The QMP/HMP conformance modules also run against the peer (Debian's
+# qemu-system-riscv64): passing on both is the compatibility proof.
+PEER_PYTESTS := pytests/test_qmp_conformance.py pytests/test_hmp.py
 
 pytests: build guest-images
 	EMU_BUILD_DIR=$(abspath $(BUILD_DIR)) EMU_GUEST_IMAGES=$(GUEST_CACHE) $(PYTHON) -m pytest -q $(EMU_PYTESTS)

@@ -361,10 +361,12 @@ TEST_F(ClintTest, MtimeIsVirtualNsOverOneHundred) {
   EXPECT_EQ(clint.read(kMtime + 4, 4), 0u);
 }
 
-TEST_F(ClintTest, PowerOnMtimecmpReadsZeroAndMtipIsLow) {
+// MTIP is mtime >= mtimecmp; both are 0 at power-on, so it is pending (as on
+// QEMU 7.2) until firmware writes a compare in the future.
+TEST_F(ClintTest, PowerOnMtimecmpReadsZeroAndMtipIsPending) {
   EXPECT_EQ(clint.read(kMtimecmp, 8), 0u);
-  EXPECT_FALSE(mtip0.level());
-  EXPECT_FALSE(mtip1.level());
+  EXPECT_TRUE(mtip0.level());
+  EXPECT_TRUE(mtip1.level());
   EXPECT_EQ(scheduler.next_deadline_ns(), EventScheduler::kNever);
 }
 
@@ -379,7 +381,7 @@ TEST_F(ClintTest, MtipRisesAtTheExactIcountMtimeReachesMtimecmp) {
   run_to_icount(5000);
   EXPECT_TRUE(mtip0.level());
   EXPECT_EQ(clint.mtime(), 50u);
-  EXPECT_FALSE(mtip1.level()) << "only hart 0's compare was written";
+  EXPECT_TRUE(mtip1.level()) << "hart 1's compare is still 0, always reached";
 }
 
 TEST_F(ClintTest, AllOnesCompareNeverFires) {
@@ -447,14 +449,15 @@ TEST_F(ClintTest, MsipDrivesTheSoftwareInterruptLineFromBitZero) {
   EXPECT_EQ(clint.read(kMsip + 8, 4), 0u) << "no third hart";
 }
 
-TEST_F(ClintTest, ResetLowersLinesAndCancelsEvents) {
+TEST_F(ClintTest, ResetRestoresPowerOnLinesAndCancelsEvents) {
   clint.write(kMsip, 1, 4);
   clint.write(kMtimecmp, 0, 8);
   clint.write(kMtimecmp + 8, 99, 8);
   clint.write(kMtime, 12345, 8);
   clint.reset();
   EXPECT_FALSE(msip0.level());
-  EXPECT_FALSE(mtip0.level());
+  EXPECT_TRUE(mtip0.level()) << "mtime 0 >= mtimecmp 0 after reset";
+  EXPECT_TRUE(mtip1.level());
   EXPECT_EQ(scheduler.next_deadline_ns(), EventScheduler::kNever);
   EXPECT_EQ(clint.mtime(), 0u);
   EXPECT_EQ(clint.read(kMtimecmp + 8, 8), 0u);
