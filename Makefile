@@ -13,7 +13,7 @@ EMU             := $(BUILD_DIR)/emu-system-riscv64
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
-.PHONY: all setup configure build build-asan guest-images run test unit-tests asan-tests isa-tests pytests clean
+.PHONY: all setup configure build build-asan guest-images run test unit-tests asan-tests isa-tests pytests fuzz clean
 
 all: build
 
@@ -63,7 +63,11 @@ pytests: build guest-images
 	EMU_BUILD_DIR=$(abspath $(BUILD_DIR)) EMU_GUEST_IMAGES=$(GUEST_CACHE) $(PYTHON) -m pytest -q $(EMU_PYTESTS)
 	EMU_BINARY=/usr/bin/qemu-system-riscv64 EMU_GUEST_IMAGES=$(GUEST_CACHE) $(PYTHON) -m pytest -q $(PEER_PYTESTS)
 
-test: unit-tests asan-tests isa-tests pytests
+# Bounded libFuzzer runs of the parsers (QMP, virtqueues); FUZZ_SECONDS sets the length.
+fuzz: setup
+	testing/run-fuzzers.sh $(BUILD_DIR)/fuzz
+
+test: unit-tests asan-tests isa-tests pytests fuzz
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
