@@ -8,6 +8,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:?usage: run-fuzzers.sh OUTPUT_DIR}"
 seconds="${FUZZ_SECONDS:-20}"
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"  # the fuzzers run inside it, so every path must be absolute
 compiler=(clang++)
 command -v ccache >/dev/null && compiler=(ccache clang++)
 flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I"$repo")
