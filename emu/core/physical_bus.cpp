@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 namespace emu {
 
@@ -22,16 +23,21 @@ PhysicalBus::Region& PhysicalBus::insert(Region region) {
   return *regions_.insert(position, std::move(region));
 }
 
+uint8_t* PhysicalBus::allocate_zeroed(uint64_t size, const std::string& name) {
+  auto* memory = static_cast<uint8_t*>(std::calloc(size, 1));
+  if (!memory) throw std::invalid_argument("bus: cannot allocate " + std::to_string(size) + " bytes for '" + name + "'");
+  backing_.emplace_back(memory);
+  return memory;
+}
+
 uint8_t* PhysicalBus::map_ram(uint64_t base, uint64_t size, std::string name) {
-  backing_.push_back(std::make_unique<uint8_t[]>(size));  // value-initialised: zeroed
-  uint8_t* host = backing_.back().get();
+  uint8_t* host = allocate_zeroed(size, name);
   insert(Region{base, size, std::move(name), host, true, nullptr});
   return host;
 }
 
 uint8_t* PhysicalBus::map_rom(uint64_t base, uint64_t size, std::string name) {
-  backing_.push_back(std::make_unique<uint8_t[]>(size));
-  uint8_t* host = backing_.back().get();
+  uint8_t* host = allocate_zeroed(size, name);
   insert(Region{base, size, std::move(name), host, false, nullptr});
   return host;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,7 +51,13 @@ class PhysicalBus {
  private:
   Region& insert(Region region);
   std::vector<Region> regions_;  // sorted by base
-  std::vector<std::unique_ptr<uint8_t[]>> backing_;
+  // calloc'd: large blocks come from the kernel as lazily zeroed pages, so a
+  // 1 GiB guest costs nothing until it touches its memory.
+  struct FreeBacking {
+    void operator()(uint8_t* memory) const { std::free(memory); }
+  };
+  std::vector<std::unique_ptr<uint8_t, FreeBacking>> backing_;
+  uint8_t* allocate_zeroed(uint64_t size, const std::string& name);
   mutable const Region* last_hit_ = nullptr;
 };
 
