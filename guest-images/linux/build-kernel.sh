@@ -10,6 +10,12 @@ out="${1:?usage: build-kernel.sh OUTPUT_DIR}"
 tarball=/usr/src/linux-source-6.1.tar.xz
 [ -f "$tarball" ] || { echo "build-kernel.sh: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 1; }
 
+# Two builds into one cache (make run beside make test) would trample each
+# other's work tree: hold a lock for the whole build.
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock 9
+
 source_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 key=$(cat "$here/build-kernel.sh" "$here/kernel.config" <(echo "$source_version") | sha256sum | cut -c1-16)
 if [ -f "$out/$key.done" ] && [ -f "$out/Image" ]; then
