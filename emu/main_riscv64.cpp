@@ -3,6 +3,7 @@
 // "emu-system-riscv64: ..." on stderr and exit status 1; the terminal is
 // restored on every path (StdioChardev's destructor, atexit and signal
 // handlers).
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -13,6 +14,9 @@
 #include <new>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "emu/chardev/chardev_factory.h"
 #include "emu/chardev/mux_chardev.h"
@@ -43,11 +47,84 @@ emu::virt::BoardConfig board_config(const emu::cli::MachineConfig& machine) {
   board.append = machine.append;
   board.dtb_path = machine.dtb_path;
   board.icount_shift = machine.icount_shift;
+  board.jit = machine.jit;
   board.no_reboot = machine.no_reboot;
+  board.no_shutdown = machine.no_shutdown;
   board.start_paused = machine.start_paused;
   board.name = machine.name;
   return board;
 }
+
+// SIGINT, SIGTERM and SIGHUP end emu cleanly, as they end QEMU: the machine
+// loop sees the signal at its next host poll, the monitors get SHUTDOWN
+// (reason "host-signal"), the terminal is restored and the exit status is 0.
+// The handler only records the signal and writes a byte to a pipe the loop
+// polls, so a loop blocked waiting for input wakes up. A second signal before
+// the loop acted on the first means the loop is stuck: restore the terminal
+// and die by the signal.
+namespace termination {
+
+volatile sig_atomic_t received = 0;
+volatile sig_atomic_t sender = 0;  // si_pid; 0 for the terminal's Ctrl-C
+int wake_pipe[2] = {-1, -1};
+volatile sig_atomic_t acted = 0;  // the loop has taken the signal
+
+void handler(int number, siginfo_t* info, void*) {
+  if (received != 0 && !acted) {
+    emu::restore_terminal();
+    std::signal(number, SIG_DFL);
+    std::raise(number);
+    return;
+  }
+  const int saved_errno = errno;
+  received = number;
+  sender = info != nullptr ? info->si_pid : 0;
+  if (wake_pipe[1] >= 0) {
+    [[maybe_unused]] ssize_t written = ::write(wake_pipe[1], "s", 1);  // a full pipe is awake already
+  }
+  errno = saved_errno;
+}
+
+// Before the machine runs (earlier, StdioChardev's handlers restore the
+// terminal and let the signal kill the process). Returns the pipe's read end.
+int install() {
+  if (::pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
+  struct sigaction action {};
+  action.sa_sigaction = handler;
+  action.sa_flags = SA_SIGINFO;
+  sigemptyset(&action.sa_mask);
+  for (int number : {SIGINT, SIGTERM, SIGHUP}) sigaction(number, &action, nullptr);
+  return wake_pipe[0];
+}
+
+// QEMU's qemu_get_pid_name: the first word of /proc/PID/cmdline.
+std::string process_name(int pid) {
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string name;
+  if (!cmdline || !std::getline(cmdline, name, '\0') || name.empty()) return "<unknown process>";
+  return name;
+}
+
+// The machine loop's check: acts once on a received signal.
+void check(emu::virt::RiscvVirtBoard& board) {
+  if (received == 0 || acted) return;
+  acted = 1;
+  char drained[64];
+  while (::read(wake_pipe[0], drained, sizeof drained) > 0) {
+  }
+  const int number = received;
+  const int pid = sender;
+  // QEMU's wording (qemu_kill_report).
+  if (pid == 0) {
+    report("terminated by signal " + std::to_string(number));
+  } else {
+    report("terminating on signal " + std::to_string(number) + " from pid " + std::to_string(pid) + " (" +
+           process_name(pid) + ")");
+  }
+  board.request_exit_on_signal();
+}
+
+}  // namespace termination
 
 // Host side: the wall clock is read once, here, and enters the guest only
 // through the board's input queue (architecture.md).
@@ -111,6 +188,12 @@ int run(int argc, char** argv) {
     };
   }
 
+  if (!dump_only) {
+    config.host_signal_fd = termination::install();
+    config.check_host_signals = [&board] {
+      if (board) termination::check(*board);
+    };
+  }
   board = std::make_unique<emu::virt::RiscvVirtBoard>(config);
 
   if (dump_only) {

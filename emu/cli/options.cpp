@@ -85,9 +85,10 @@ std::string usage_text() {
       "                              monitor on an existing chardev\n"
       "-device DRIVER[,prop=value]   add a device (`-device help`, `-device DRIVER,help`)\n"
       "-icount [shift=]N             1 instruction = 2^N ns of virtual time (0 to 10, default 0)\n"
-      "-accel tcg                    accepted for compatibility (`-accel help`)\n"
+      "-accel tcg[,jit=on|off]       execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
       "-name NAME                    name of the guest\n"
       "-no-reboot                    exit instead of rebooting\n"
+      "-no-shutdown                  stop the VM (run state shutdown) instead of exiting on guest poweroff\n"
       "-S                            do not start the CPUs (start them with the monitor's cont)\n"
       "-nodefaults                   no default serial port\n"
       "-vga, -parallel, -net, -nic none\n"
@@ -157,7 +158,7 @@ bool takes_argument(std::string_view name) {
 
 bool is_known_flag(std::string_view name) {
   static const std::set<std::string, std::less<>> kFlags = {
-      "h", "help", "version", "nographic", "no-reboot", "S", "nodefaults",
+      "h", "help", "version", "nographic", "no-reboot", "no-shutdown", "S", "nodefaults",
   };
   return kFlags.count(name) != 0;
 }
@@ -255,6 +256,10 @@ void Parser::handle(const Occurrence& occurrence) {
   }
   if (name == "no-reboot") {
     config_.no_reboot = true;
+    return;
+  }
+  if (name == "no-shutdown") {
+    config_.no_shutdown = true;
     return;
   }
   if (name == "S") {
@@ -648,7 +653,15 @@ void Parser::handle_accel(const Occurrence& occurrence) {
   KeyValueList list = parse_key_value_list(occurrence.value, "accel");
   std::string accel = list.get("accel").value_or("");
   if (accel == "help" || accel == "?") {
-    set_help("Accelerators supported in emu binary:\ntcg\n");
+    set_help(
+        "Accelerators supported in emu binary:\n"
+        "tcg\n"
+        "\n"
+        "tcg properties:\n"
+        "  jit=on|off      on (default): translate guest code to host code (emu/jit);\n"
+        "                  off: run every instruction in the interpreter, the reference engine\n"
+        "  thread=single   the only mode (one machine thread keeps runs deterministic)\n"
+        "  tb-size=N       accepted for compatibility, ignored\n");
     return;
   }
   if (accel != "tcg") fail(occurrence, "invalid accelerator " + accel);
@@ -659,6 +672,10 @@ void Parser::handle_accel(const Occurrence& occurrence) {
       if (value != "single") fail(occurrence, "Parameter 'thread' expects 'single' or 'multi'");
     } else if (key == "tb-size") {
       if (!parse_unsigned(value)) fail(occurrence, "Parameter 'tb-size' expects integer");
+    } else if (key == "jit") {
+      std::optional<bool> flag = parse_bool(value);
+      if (!flag) fail(occurrence, "Parameter 'jit' expects 'on' or 'off'");
+      config_.jit = *flag;
     } else {
       fail(occurrence, "Invalid parameter '" + key + "'");
     }

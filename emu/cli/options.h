@@ -114,7 +114,11 @@ struct MachineConfig {
   std::string dtb_path;
 
   unsigned icount_shift = 0;  // 1 instruction = 2^shift ns
+  // -accel tcg[,jit=on|off]: translate guest code with the JIT (default) or
+  // run every instruction in the interpreter (the reference, docs/jit.md).
+  bool jit = true;
   bool no_reboot = false;
+  bool no_shutdown = false;  // -no-shutdown: a guest poweroff stops the VM instead of exiting
   bool start_paused = false;  // -S
   bool nographic = false;
   std::string name;  // -name

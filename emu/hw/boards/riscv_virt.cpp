@@ -345,10 +345,27 @@ void RiscvVirtBoard::request_quit(int status) {
   shut_down(false, "host-qmp-quit");  // QEMU gives this reason for quit and Ctrl-A x alike
 }
 
+void RiscvVirtBoard::request_exit_on_signal() {
+  exit_status_ = 0;
+  shut_down(false, "host-signal");
+}
+
+// QEMU's shutdown action: SHUTDOWN, then exit; with -no-shutdown a guest's
+// request instead stops the VM in run state "shutdown" (SHUTDOWN, then
+// STOP, as QEMU 8's vm_stop(RUN_STATE_SHUTDOWN); QEMU 7.2's sifive_test
+// exits without asking). The monitors keep answering there; cont refuses
+// until system_reset, and quit exits.
 void RiscvVirtBoard::shut_down(bool guest, const char* reason) {
   if (stop_) return;
-  stop_ = true;
   emit("SHUTDOWN", guest, reason);
+  if (guest && config_.no_shutdown) {
+    if (run_state_ == monitor::RunState::Running) {
+      run_state_ = monitor::RunState::Shutdown;
+      emit("STOP");
+    }
+    return;
+  }
+  stop_ = true;
 }
 
 void RiscvVirtBoard::emit(const char* event, bool guest, const char* reason) {
@@ -452,6 +469,7 @@ void RiscvVirtBoard::run_slice(unsigned hart_index) {
 }
 
 bool RiscvVirtBoard::poll_host_input() {
+  if (config_.check_host_signals) config_.check_host_signals();
   bool any = false;
   if (config_.serial) {
     host_input_buffer_.clear();
@@ -468,6 +486,7 @@ bool RiscvVirtBoard::poll_host_input() {
 void RiscvVirtBoard::wait_for_host_input() {
   std::vector<int> fds;
   if (config_.serial && config_.serial->input_fd() >= 0) fds.push_back(config_.serial->input_fd());
+  if (config_.host_signal_fd >= 0) fds.push_back(config_.host_signal_fd);
   if (monitors_) monitors_->collect_input_fds(fds);
   // With no fd at all nothing can ever wake the guest: wait until a signal
   // ends the process, as QEMU does with an idle guest.
@@ -488,7 +507,11 @@ int RiscvVirtBoard::run() {
       if (reset_requested_) reset();
       continue;
     }
-    for (unsigned index = 0; index < harts_.size() && !stop_ && !reset_requested_; ++index) run_slice(index);
+    for (unsigned index = 0; index < harts_.size() && !stop_ && !reset_requested_ &&
+                             run_state_ == monitor::RunState::Running;  // a -no-shutdown poweroff stops here
+         ++index) {
+      run_slice(index);
+    }
     if (stop_) break;
     if (reset_requested_) {
       reset();

@@ -71,12 +71,21 @@ struct BoardConfig {
   std::string dtb_path;  // empty: generate
   unsigned icount_shift = 0;
   bool no_reboot = false;
+  // QEMU's -no-shutdown: a guest poweroff (or a reset with no_reboot) stops
+  // the VM in run state "shutdown" instead of exiting; quit and host
+  // signals still exit.
+  bool no_shutdown = false;
   bool start_paused = false;
   Chardev* serial = nullptr;      // uart0's backend; null: output dropped, no input
   uint64_t quantum = 10000;       // instructions per hart turn
   std::string name;               // -name, for query-name / info name
   // query-chardev / info chardev: the chardevs main created, described now.
   std::function<std::vector<monitor::ChardevInfo>()> describe_chardevs;
+  // Host termination signals: main's handler makes host_signal_fd readable
+  // (so a blocked machine loop wakes up); the loop then calls
+  // check_host_signals, which may call request_exit_on_signal(). -1 / empty: none.
+  int host_signal_fd = -1;
+  std::function<void()> check_host_signals;
 };
 
 class RiscvVirtBoard : public monitor::MachineControl {
@@ -103,6 +112,9 @@ class RiscvVirtBoard : public monitor::MachineControl {
 
   // Host side (e.g. Ctrl-A x): stop after the current slice with `status`.
   void request_quit(int status);
+  // Host side: SIGINT/SIGTERM/SIGHUP. Exit status 0 and a SHUTDOWN event
+  // with reason "host-signal", with or without -no-shutdown (as QEMU 7.2).
+  void request_exit_on_signal();
 
   // Machine reset: devices, harts and loaded images, as QEMU's system_reset.
   void reset();
@@ -152,7 +164,7 @@ class RiscvVirtBoard : public monitor::MachineControl {
   void wait_for_host_input();       // blocks in poll() on the input fds
   void settle();                    // fire due events, deliver due inputs
   void emit(const char* event, bool guest = false, const char* reason = nullptr);
-  void shut_down(bool guest, const char* reason);
+  void shut_down(bool guest, const char* reason);  // guest: honours no_shutdown
 
   BoardConfig config_;
   VirtualClock clock_;
