@@ -15,6 +15,7 @@
 #include "emu/hw/sifive_test.h"
 #include "emu/hw/uart16550.h"
 #include "emu/hw/virtio/virtio_mmio.h"
+#include "emu/jit/jit_engine.h"
 #include "emu/monitor/monitor_hub.h"
 
 namespace emu::virt {
@@ -196,6 +197,7 @@ void RiscvVirtBoard::build_devices() {
   hart_time_ = std::make_unique<HartTime>(*clint_);
   for (unsigned hart = 0; hart < config_.harts; ++hart) {
     harts_.push_back(std::make_unique<riscv::Hart>(bus_, hart, *hart_time_));
+    jits_.push_back(config_.jit ? std::make_unique<jit::JitEngine>(*harts_.back()) : nullptr);
     harts_.back()->reset(kBootRom.base);
     // Lines that devices raised before this hart existed (the CLINT's MTIP is
     // high from reset) reach it now.
@@ -463,7 +465,8 @@ void RiscvVirtBoard::run_slice(unsigned hart_index) {
     for (auto& other : harts_) other->reservation_valid = false;
     last_hart_run_ = static_cast<int>(hart_index);
   }
-  uint64_t used = hart.run(budget);
+  jit::JitEngine* engine = jits_[hart_index].get();
+  uint64_t used = engine != nullptr ? engine->run(budget) : hart.run(budget);
   clock_.advance(used);
   settle();
 }

@@ -53,6 +53,9 @@ class VirtioMmio;
 namespace emu::monitor {
 class MonitorHub;
 }
+namespace emu::jit {
+class JitEngine;
+}
 
 namespace emu::virt {
 
@@ -78,6 +81,7 @@ struct BoardConfig {
   bool start_paused = false;
   Chardev* serial = nullptr;      // uart0's backend; null: output dropped, no input
   uint64_t quantum = 10000;       // instructions per hart turn
+  bool jit = true;                // -accel tcg,jit=off: every hart runs in the interpreter
   std::string name;               // -name, for query-name / info name
   // query-chardev / info chardev: the chardevs main created, described now.
   std::function<std::vector<monitor::ChardevInfo>()> describe_chardevs;
@@ -182,6 +186,9 @@ class RiscvVirtBoard : public monitor::MachineControl {
   std::vector<std::unique_ptr<VirtioMmio>> virtio_slots_;
   std::unique_ptr<HartTime> hart_time_;
   std::vector<std::unique_ptr<riscv::Hart>> harts_;
+  // Per hart: its JIT engine, or null when the hart runs in the interpreter
+  // (-accel tcg,jit=off). Both give the same results slot for slot.
+  std::vector<std::unique_ptr<jit::JitEngine>> jits_;
 
   std::vector<uint8_t> device_tree_;
   uint64_t device_tree_address_ = 0;
