@@ -49,9 +49,11 @@ unit-tests: build
 asan-tests: build-asan
 	ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS)
 
-# Every ISA test on emu and on Debian's qemu-system-riscv64 (the peer).
+# Every ISA test on emu and on Debian's qemu-system-riscv64 (the peer), then
+# on emu's other engine, the interpreter (the JIT is the default; docs/jit.md).
 isa-tests: build guest-images
 	$(PYTHON) testing/run-isa-tests.py --both --emulator $(EMU) --tests $(GUEST_CACHE)/isa
+	$(PYTHON) testing/run-isa-tests.py --no-build --emulator $(EMU) --emulator-args "-accel tcg,jit=off" --tests $(GUEST_CACHE)/isa
 
 # System tests that drive emu's binary.
 EMU_PYTESTS  := pytests

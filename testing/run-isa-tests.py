@@ -8,7 +8,9 @@ failing case; the UART output says why. Every test runs as
     EMULATOR -M virt -bios none -nographic -m 128M -kernel TEST
 
 on emu (default: build/emu-system-riscv64), on Debian's qemu-system-riscv64
-(--peer) or on both (--both, two result columns). One line per test, then a
+(--peer) or on both (--both, two result columns). --emulator-args adds
+arguments to emu's command line only (e.g. "-accel tcg,jit=off" runs the
+interpreter instead of the JIT). One line per test, then a
 final line "N passed, M failed". Exit status is non-zero if anything failed
 or no test ran.
 
@@ -19,6 +21,7 @@ import argparse
 import concurrent.futures
 import fnmatch
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -43,8 +46,8 @@ class Outcome:
     seconds: float
 
 
-def run_one(emulator: str, test: Path, timeout: float) -> Outcome:
-    command = [emulator, *MACHINE_ARGS, "-kernel", str(test)]
+def run_one(emulator: str, extra_args: list[str], test: Path, timeout: float) -> Outcome:
+    command = [emulator, *MACHINE_ARGS, *extra_args, "-kernel", str(test)]
     started = time.monotonic()
     try:
         # Own session, so a timeout kills the emulator and anything it spawned.
@@ -112,6 +115,9 @@ def main() -> int:
     chooser.add_argument("--peer", action="store_true", help=f"run on {PEER} instead of emu")
     parser.add_argument("--both", action="store_true",
                         help=f"run each test on emu (--emulator) and on {PEER}")
+    parser.add_argument("--emulator-args", metavar="ARGS", default="",
+                        help="extra arguments for emu only, one shell-quoted string "
+                             "(e.g. '-accel tcg,jit=off')")
     parser.add_argument("--tests", metavar="DIR", type=Path, default=DEFAULT_TESTS,
                         help="directory with the built tests (default: guest-images/out/isa)")
     parser.add_argument("--no-build", action="store_true",
@@ -138,29 +144,30 @@ def main() -> int:
             print(test.name)
         return 0 if tests else 1
 
+    emu_args = shlex.split(arguments.emulator_args)
     if arguments.both:
-        columns = [("emu", arguments.emulator), ("qemu", PEER)]
+        columns = [("emu", arguments.emulator, emu_args), ("qemu", PEER, [])]
     elif arguments.peer:
-        columns = [("qemu", PEER)]
+        columns = [("qemu", PEER, [])]
     else:
-        columns = [("emu", arguments.emulator)]
-    for label, emulator in columns:
+        columns = [("emu", arguments.emulator, emu_args)]
+    for label, emulator, _ in columns:
         if label == "emu" and not (Path(emulator).is_file() and os.access(emulator, os.X_OK)):
             print(f"run-isa-tests: emulator {emulator} not found or not executable", file=sys.stderr)
             return 1
 
     started = time.monotonic()
-    jobs = [(test, label, emulator) for test in tests for label, emulator in columns]
+    jobs = [(test, label, emulator, extra) for test in tests for label, emulator, extra in columns]
     results: dict[tuple[str, str], Outcome] = {}
     passed = failed = 0
-    per_column = {label: [0, 0] for label, _ in columns}
+    per_column = {label: [0, 0] for label, _, _ in columns}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, arguments.jobs)) as pool:
-        futures = {(test.name, label): pool.submit(run_one, emulator, test, arguments.timeout)
-                   for test, label, emulator in jobs}
+        futures = {(test.name, label): pool.submit(run_one, emulator, extra, test, arguments.timeout)
+                   for test, label, emulator, extra in jobs}
         # Report in name order as soon as each test's runs are all done.
         for test in tests:
             outcomes = []
-            for label, _ in columns:
+            for label, _, _ in columns:
                 outcome = futures[(test.name, label)].result()
                 results[(test.name, label)] = outcome
                 outcomes.append((label, outcome))
