@@ -82,6 +82,13 @@ class MachineControl {
   // every hart runs on the one machine thread.
   virtual int64_t host_thread_id(unsigned index) const = 0;
   virtual unsigned max_harts() const { return 8; }  // query-machines cpu-max
+  // x-query-state-hash: the machine's icount and the XXH3 hash of its whole
+  // guest-visible state (emu/replay/state_hash.h). false: not available.
+  virtual bool state_hash(uint64_t& icount, uint64_t& hash) const {
+    (void)icount;
+    (void)hash;
+    return false;
+  }
 
   // ---- controls ----
   // Running -> Paused (emits STOP). Does nothing in any other state.

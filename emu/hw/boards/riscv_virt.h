@@ -53,6 +53,9 @@ class VirtioMmio;
 namespace emu::monitor {
 class MonitorHub;
 }
+namespace emu::replay {
+class StateHasher;
+}
 namespace emu::jit {
 class JitEngine;
 }
@@ -145,6 +148,13 @@ class RiscvVirtBoard : public monitor::MachineControl {
   void request_system_reset() override;
   void request_system_powerdown() override;
   void request_quit() override { request_quit(0); }
+  bool state_hash(uint64_t& icount, uint64_t& hash) const override;
+
+  // State hashing (riscv_virt_replay.cpp): every hart, RAM/ROM by page (or
+  // by the hasher's group size), every device's save() stream, the clock.
+  void hash_state(replay::StateHasher& hasher) const;
+  uint64_t state_hash() const;
+  uint64_t icount() const { return clock_.icount(); }
 
  private:
   class HartTime;

@@ -1,0 +1,69 @@
+// Hashing the whole guest-visible machine state (record/replay checkpoints,
+// engine comparisons such as JIT vs interpreter, QMP x-query-state-hash).
+//
+// The state is a fixed, ordered list of components, each hashed on its own
+// with XXH3-64:
+//   hartN.pc, hartN.priv, hartN.x1..x31, hartN.f0..f31, hartN.<csr> (every
+//   field of Hart::Csrs, pmp entries one by one), hartN.instret and friends;
+//   mem@<base>: one component per 4 KiB page of every RAM/ROM region;
+//   dev.<name>: each device's save() stream;
+//   clock.icount.
+// The machine hash is XXH3-64 of the component hashes in that order, so two
+// machines in the same state give the same hash, and two breakdowns say which
+// component differs. Summaries coarsen the page components to 1 MiB groups
+// for storage in a replay log (a log cannot afford one hash per page).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "emu/core/device.h"
+#include "emu/core/physical_bus.h"
+#include "emu/target/riscv/hart.h"
+
+namespace emu::replay {
+
+uint64_t xxh3(std::span<const uint8_t> bytes);
+// "0123456789abcdef": 16 lowercase hex digits.
+std::string hash_hex(uint64_t hash);
+
+struct StateComponent {
+  std::string name;
+  uint64_t hash = 0;
+};
+
+class StateHasher {
+ public:
+  // `memory_group_bytes` > 4096 merges consecutive pages into one component
+  // (the log's summary form); 4096 keeps one per page.
+  explicit StateHasher(uint64_t memory_group_bytes = kPageBytes) : memory_group_bytes_(memory_group_bytes) {}
+
+  static constexpr uint64_t kPageBytes = 4096;
+  static constexpr uint64_t kSummaryGroupBytes = uint64_t{1} << 20;
+
+  void add(std::string name, std::span<const uint8_t> bytes);
+  void add_u64(std::string name, uint64_t value);
+  void add_hart(const riscv::Hart& hart);
+  void add_memory(const PhysicalBus& bus);  // every RAM/ROM region
+  void add_device(std::string_view name, const Device& device);
+
+  const std::vector<StateComponent>& components() const { return components_; }
+  // XXH3 over the component hashes (independent of the grouping: groups hash
+  // their page hashes, and the machine hash is always over page hashes).
+  uint64_t machine_hash() const { return xxh3(std::span(reinterpret_cast<const uint8_t*>(page_level_.data()), page_level_.size() * 8)); }
+
+ private:
+  uint64_t memory_group_bytes_;
+  std::vector<StateComponent> components_;
+  std::vector<uint64_t> page_level_;  // component hashes at page granularity
+};
+
+// The first component whose hash differs, by position (both lists come from
+// the same machine configuration); "" if none. A length mismatch names
+// "component count".
+std::string first_difference(const std::vector<StateComponent>& current, const std::vector<uint64_t>& recorded);
+
+}  // namespace emu::replay
