@@ -59,7 +59,8 @@ isa-tests: build guest-images
 EMU_PYTESTS  := pytests
 # The QMP/HMP conformance modules also run against the peer (Debian's
 # qemu-system-riscv64): passing on both is the compatibility proof.
-PEER_PYTESTS := pytests/test_qmp_conformance.py pytests/test_hmp.py
+PEER_PYTESTS := pytests/test_qmp_conformance.py pytests/test_hmp.py pytests/test_hmp_interactive.py \
+                pytests/test_shutdown.py
 
 pytests: build guest-images
 	EMU_BUILD_DIR=$(abspath $(BUILD_DIR)) EMU_GUEST_IMAGES=$(GUEST_CACHE) $(PYTHON) -m pytest -q $(EMU_PYTESTS)

@@ -33,6 +33,49 @@ park:
     j       park
 """
 
+# Hart 0 prints "echo guest ready" and then echoes every byte the UART receives,
+# lower-case letters turned upper-case (so the echo visibly went through the
+# guest, not a terminal); other harts park in wfi. Polled, no interrupts.
+ECHO_SOURCE = """
+    .section .text
+    .globl _start
+_start:
+    csrr    t0, mhartid
+    bnez    t0, park
+    li      s0, 0x10000000      # uart0 (ns16550a): RBR/THR at +0, LSR at +5
+    la      s1, banner
+greet:
+    lbu     a0, 0(s1)
+    beqz    a0, echo
+    jal     putc
+    addi    s1, s1, 1
+    j       greet
+echo:
+    lbu     t1, 5(s0)
+    andi    t1, t1, 0x01        # LSR.DR: a byte was received
+    beqz    t1, echo
+    lbu     a0, 0(s0)
+    li      t1, 'a'
+    blt     a0, t1, send
+    li      t1, 'z'
+    bgt     a0, t1, send
+    addi    a0, a0, -32
+send:
+    jal     putc
+    j       echo
+putc:
+    lbu     t1, 5(s0)
+    andi    t1, t1, 0x20        # LSR.THRE: room to send
+    beqz    t1, putc
+    sb      a0, 0(s0)
+    ret
+park:
+    wfi
+    j       park
+banner:
+    .asciz  "echo guest ready\\n"
+"""
+
 
 class GuestBuildError(RuntimeError):
     pass

@@ -1,6 +1,11 @@
-"""Reading the text of human monitor commands (QEMU 7.2's layouts, which emu copies)."""
+"""Reading the text of human monitor commands (QEMU 7.2's layouts, which emu copies), and
+typing them at an interactive monitor."""
 
 import re
+
+# The interactive monitor's prompt; the answer to a typed line ends with the next one.
+PROMPT = "(qemu) "
+_UNTIL_PROMPT = re.compile(r"(.*?)\(qemu\) ", re.S)
 
 # `info registers` on riscv64 prints, per CPU:
 #     "CPU#0"
@@ -51,3 +56,41 @@ def registers_of(text: str, cpu: int = 0) -> dict:
     if cpu not in blocks:
         raise ValueError(f"no CPU#{cpu} in info registers output:\n{text}")
     return parse_registers(blocks[cpu])
+
+
+def answer_of(typed: str) -> str:
+    """The answer in what a terminal showed between typing a line (Enter) and the next prompt.
+
+    The monitor echoes the line first: QEMU redraws it after every key with escape
+    sequences, emu echoes it plainly; either way the echo ends at the first line end.
+    Line ends in the answer become "\\n".
+    """
+    typed = typed.replace("\r\r\n", "\r\n")  # a pty's output processing adds a \r to "\r\n"
+    echo_end = typed.find("\r\n")
+    return typed[echo_end + 2:].replace("\r\n", "\n") if echo_end >= 0 else ""
+
+
+class HmpTerminal:
+    """A person at an interactive HMP monitor: reads the prompt, types a line, reads the answer.
+
+        terminal = vm.connect_monitor()          # Machine(..., monitor=True)
+        terminal.banner                           # "QEMU 7.2.0 monitor - type 'help' ..."
+        terminal.command("info status")           # -> "VM status: running\\n"
+
+    `console` is an emutest Console on the monitor's socket (its output is the
+    whole session, as the person saw it).
+    """
+
+    def __init__(self, console, *, timeout: float = None):
+        self.console = console
+        self.banner = console.expect(_UNTIL_PROMPT, timeout).group(1).replace("\r\n", "\n")
+
+    def command(self, line: str, *, timeout: float = None) -> str:
+        """Types `line` and Enter; returns the answer (without the echo and the next prompt)."""
+        self.console.send(line + "\r")
+        return answer_of(self.console.expect(_UNTIL_PROMPT, timeout).group(1))
+
+    def quit(self, *, timeout: float = None) -> bool:
+        """Types `q`; returns whether the monitor then closed the connection (the emulator exits)."""
+        self.console.send("q\r")
+        return self.console.wait_closed(timeout)

@@ -8,6 +8,7 @@ What the harness adds to the command line (see Machine.command_line):
 
     -qmp unix:DIR/qmp.sock,server=on,wait=off         (qmp=True; plus qmp1.sock... for extra monitors)
     -serial unix:DIR/serial.sock,server=on,wait=off   (console=True)
+    -monitor unix:DIR/monitor.sock,server=on,wait=off (monitor=True; connect_monitor() types on it)
     -display none -nodefaults                         (defaults=True, unless already given)
     -S                                                (see "Holding the start" below)
 
@@ -37,6 +38,7 @@ from pathlib import Path
 
 from . import config
 from .console import Console
+from .hmp import HmpTerminal
 from .qmp import QMPClient, QMPConnectionClosed, QMPError, QMPTimeout
 from .sockets import EmulatorExited
 from .transcript import Transcript
@@ -81,7 +83,8 @@ def _hard_cleanup(process, directory):
 
 class Machine:
     def __init__(self, args, *, binary=None, qmp: bool = True, console: bool = True, extra_qmp_monitors: int = 0,
-                 negotiate: bool = True, defaults: bool = True, name: str = "machine", env: dict = None):
+                 negotiate: bool = True, defaults: bool = True, name: str = "machine", env: dict = None,
+                 monitor: bool = False):
         """Describes the machine; nothing runs until start() (or `with`).
 
         args: the emulator's arguments (str or Path), e.g. ["-M", "virt", "-S"].
@@ -91,6 +94,7 @@ class Machine:
         negotiate: send qmp_capabilities on `self.qmp` (False leaves it in
             negotiation mode, for protocol tests; the start is then not held).
         console: add a serial socket and connect `self.console` to it.
+        monitor: add an interactive HMP monitor socket (connect_monitor() opens a terminal on it).
         defaults: add -display none and -nodefaults unless given.
         """
         self.args = [str(arg) for arg in args]
@@ -98,6 +102,7 @@ class Machine:
         self.name = name
         self._want_qmp = qmp
         self._want_console = console
+        self._want_monitor = monitor
         self._extra_qmp_monitors = extra_qmp_monitors
         self._negotiate = negotiate
         self._defaults = defaults
@@ -128,6 +133,10 @@ class Machine:
     def serial_socket(self) -> Path:
         return Path(self.tempdir) / "serial.sock"
 
+    @property
+    def monitor_socket(self) -> Path:
+        return Path(self.tempdir) / "monitor.sock"
+
     def _build_command_line(self):
         line = [str(self.binary)]
         if self._want_qmp:
@@ -135,6 +144,8 @@ class Machine:
                 line += ["-qmp", f"unix:{self.qmp_socket(index)},server=on,wait=off"]
         if self._want_console:
             line += ["-serial", f"unix:{self.serial_socket},server=on,wait=off"]
+        if self._want_monitor:
+            line += ["-monitor", f"unix:{self.monitor_socket},server=on,wait=off"]
         if self._defaults:
             if not _has_option(self.args, "display", "nographic"):
                 line += ["-display", "none"]
@@ -224,6 +235,19 @@ class Machine:
         if negotiate:
             client.negotiate()
         return client
+
+    def connect_monitor(self, *, timeout: float = None) -> HmpTerminal:
+        """A terminal on the HMP monitor socket (monitor=True), past its banner and first prompt.
+
+        Its console (terminal.console) is closed at shutdown and shown in failure reports.
+        """
+        if not self._want_monitor:
+            raise MachineError("connect_monitor() needs Machine(..., monitor=True)")
+        timeout = timeout or config.scaled(START_TIMEOUT)
+        console = Console.connect(self.monitor_socket, label="monitor", timeout=timeout,
+                                  exit_status=self.process.poll)
+        self._consoles.append(console)
+        return HmpTerminal(console, timeout=timeout)
 
     def __enter__(self) -> "Machine":
         if self.process is None:
@@ -362,6 +386,9 @@ class Machine:
              self.transcript.format() if self._want_qmp else "(no QMP)"),
             (f"{self.name}: stderr", self.stderr),
         ]
+        for console in self._consoles:
+            if console is not self.console:
+                sections.append((f"{self.name}: {console.label} terminal", console.output))
         if self.stdout:
             sections.append((f"{self.name}: stdout", self.stdout))
         return sections

@@ -9,6 +9,7 @@ Fixtures
     console       vm.console (serial console)
     guest_images  GuestImages: paths of the images named by @pytest.mark.guest(...)
     counter_guest a tiny ELF built at test time whose hart 0 counts in a0 forever
+    echo_guest    a tiny ELF whose hart 0 echoes its serial input upper-cased
     emu_binary    the binary under test (EMU_BINARY), checked to exist
 
 Markers
@@ -27,7 +28,7 @@ report's and the item's user_properties, so --junitxml carries them too.
 import pytest
 
 from . import config as emu_config, machine as machine_module
-from .guests import COUNTER_SOURCE, GuestBuildError, build_bare_metal_elf
+from .guests import COUNTER_SOURCE, ECHO_SOURCE, GuestBuildError, build_bare_metal_elf
 from .images import KNOWN_IMAGES, GuestImages
 from .machine import Machine
 
@@ -121,6 +122,15 @@ def counter_guest(tmp_path_factory):
     """A bare-metal ELF (linked at 0x80000000) whose hart 0 counts in a0 forever."""
     try:
         return build_bare_metal_elf(COUNTER_SOURCE, tmp_path_factory.mktemp("counter-guest") / "counter.elf")
+    except GuestBuildError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def echo_guest(tmp_path_factory):
+    """A bare-metal ELF (linked at 0x80000000) that prints "echo guest ready" and echoes input upper-cased."""
+    try:
+        return build_bare_metal_elf(ECHO_SOURCE, tmp_path_factory.mktemp("echo-guest") / "echo.elf")
     except GuestBuildError as error:
         pytest.fail(str(error), pytrace=False)
 
