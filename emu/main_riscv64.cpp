@@ -22,6 +22,7 @@
 #include "emu/chardev/mux_chardev.h"
 #include "emu/chardev/stdio_chardev.h"
 #include "emu/cli/options.h"
+#include "emu/cli/virt_devices.h"
 #include "emu/hw/boards/riscv_virt.h"
 #include "emu/hw/loader/elf_loader.h"
 #include "emu/monitor/monitor_hub.h"
@@ -136,17 +137,15 @@ uint64_t host_wall_clock_ns() {
 
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  emu::cli::register_virt_device_types();
   emu::cli::ParseResult parsed = emu::cli::parse_command_line(args);
   if (parsed.action == emu::cli::ParseResult::Action::PrintAndExit) {
     std::fputs(parsed.output.c_str(), stdout);
     return 0;
   }
   const emu::cli::MachineConfig& machine = parsed.config;
-  if (!machine.devices.empty()) {
-    report("-device " + machine.devices.front().type + ": not supported on this board yet");
-    return 1;
-  }
   emu::virt::BoardConfig config = board_config(machine);
+  config.virtio_devices = emu::cli::resolve_virtio_devices(machine);
   bool dump_only = !machine.dumpdtb_path.empty();
 
   // Chardevs first (QEMU opens them before the machine; a socket with

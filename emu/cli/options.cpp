@@ -21,7 +21,7 @@ constexpr uint64_t kMiB = uint64_t{1} << 20;
 // QEMU options emu knows but does not implement. They fail with a clear
 // message instead of "invalid option", so a QEMU user knows why.
 const std::set<std::string, std::less<>> kUnsupportedOptions = {
-    "netdev", "drive", "blockdev", "hda", "hdb", "hdc", "hdd", "cdrom", "fda", "fdb", "sd",
+    "netdev", "blockdev", "hda", "hdb", "hdc", "hdd", "cdrom", "fda", "fdb", "sd",
     "pflash", "mtdblock", "snapshot", "gdb", "s", "vnc", "spice",
     "usb", "usbdevice", "object", "global", "boot", "loadvm", "incoming", "daemonize", "pidfile", "rtc",
     "audiodev", "audio", "fsdev", "virtfs", "numa", "add-fd", "overcommit", "mem-path", "mem-prealloc", "k",
@@ -84,6 +84,9 @@ std::string usage_text() {
       "-mon chardev=ID[,mode=readline|control]\n"
       "                              monitor on an existing chardev\n"
       "-device DRIVER[,prop=value]   add a device (`-device help`, `-device DRIVER,help`)\n"
+      "-drive file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on|off]\n"
+      "                              a raw disk image; if=none drives are used by\n"
+      "                              -device virtio-blk-device,drive=ID\n"
       "-icount [shift=]N             1 instruction = 2^N ns of virtual time (0 to 10, default 0)\n"
       "-accel tcg[,jit=on|off]       execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
       "-name NAME                    name of the guest\n"
@@ -127,6 +130,7 @@ class Parser {
   void handle_icount(const Occurrence& occurrence);
   void handle_chardev(const Occurrence& occurrence);
   void handle_device(const Occurrence& occurrence);
+  void handle_drive(const Occurrence& occurrence);
   void handle_accel(const Occurrence& occurrence);
   void handle_display(const Occurrence& occurrence);
   void handle_name(const Occurrence& occurrence);
@@ -150,7 +154,7 @@ bool takes_argument(std::string_view name) {
   if (kNoneOnlyOptions.count(name)) return true;
   static const std::set<std::string, std::less<>> kWithArgument = {
       "M",   "machine", "cpu",   "smp",  "m",       "bios", "kernel", "initrd", "append", "dtb",
-      "serial", "chardev", "device", "display", "name", "icount", "accel", "d",      "D",
+      "serial", "chardev", "device", "drive", "display", "name", "icount", "accel", "d",      "D",
       "qmp", "qmp-pretty", "monitor", "mon",
   };
   return kWithArgument.count(name) != 0;
@@ -218,6 +222,7 @@ void Parser::handle(const Occurrence& occurrence) {
   if (name == "icount") return handle_icount(occurrence);
   if (name == "chardev") return handle_chardev(occurrence);
   if (name == "device") return handle_device(occurrence);
+  if (name == "drive") return handle_drive(occurrence);
   if (name == "accel") return handle_accel(occurrence);
   if (name == "display") return handle_display(occurrence);
   if (name == "name") return handle_name(occurrence);
@@ -646,7 +651,60 @@ void Parser::handle_device(const Occurrence& occurrence) {
                              [&](const DevicePropertyInfo& property) { return property.name == key; });
     if (!known) fail(occurrence, "Property '" + driver + "." + key + "' not found");
   }
-  config_.devices.push_back(DeviceRequest{driver, std::move(list)});
+  config_.devices.push_back(DeviceRequest{driver, std::move(list), occurrence.location()});
+}
+
+// -drive file=F[,format=raw][,if=none|virtio][,id=ID][,readonly=on|off][,media=disk]
+// Messages follow QEMU 7.2's wording.
+void Parser::handle_drive(const Occurrence& occurrence) {
+  KeyValueList list = parse_key_value_list(occurrence.value, "");
+  DriveSpec drive;
+  drive.location = occurrence.location();
+  std::string interface = "ide";  // QEMU's default for virt, which has no IDE
+  for (const auto& [key, value] : list.entries) {
+    if (key == "file") {
+      drive.file = value;
+    } else if (key == "format") {
+      if (value == "help" || value == "?") {
+        set_help("Supported formats: raw\n");
+        return;
+      }
+      static const std::set<std::string, std::less<>> kQemuOnlyFormats = {
+          "qcow2", "qcow", "qed", "vmdk", "vdi", "vhdx", "vpc", "vvfat", "luks", "dmg", "parallels", "cloop",
+          "bochs", "file", "host_device", "nbd", "blkdebug", "throttle", "copy-on-read", "null-co", "null-aio"};
+      if (kQemuOnlyFormats.count(value)) fail(occurrence, "format '" + value + "' is not supported in emu (raw only)");
+      if (value != "raw") fail(occurrence, "Unknown driver '" + value + "'");
+    } else if (key == "if") {
+      interface = value;
+    } else if (key == "id") {
+      drive.id = value;
+    } else if (key == "readonly" || key == "read-only") {
+      std::optional<bool> read_only = parse_bool(value);
+      if (!read_only) fail(occurrence, "Parameter 'read-only' expects 'on' or 'off'");
+      drive.read_only = *read_only;
+    } else if (key == "media") {
+      if (value != "disk") fail(occurrence, "media=" + value + " is not supported in emu (disk only)");
+    } else {
+      fail(occurrence, "Block format 'raw' does not support the option '" + key + "'");
+    }
+  }
+  if (interface == "none") {
+    drive.interface = DriveSpec::Interface::None;
+  } else if (interface == "virtio") {
+    drive.interface = DriveSpec::Interface::Virtio;
+  } else {
+    fail(occurrence, "machine type does not support if=" + interface + ",bus=0,unit=0");
+  }
+  if (drive.file.empty()) fail(occurrence, "A block device must be specified for \"file\"");
+  unsigned same_interface = 0;
+  for (const DriveSpec& other : config_.drives) {
+    if (!drive.id.empty() && other.id == drive.id) fail(occurrence, "Duplicate ID '" + drive.id + "' for drive");
+    if (other.interface == drive.interface) ++same_interface;
+  }
+  if (drive.id.empty()) {
+    drive.id = (drive.interface == DriveSpec::Interface::Virtio ? "virtio" : "none") + std::to_string(same_interface);
+  }
+  config_.drives.push_back(std::move(drive));
 }
 
 void Parser::handle_accel(const Occurrence& occurrence) {

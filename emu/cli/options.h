@@ -94,6 +94,21 @@ class DeviceRegistry {
 struct DeviceRequest {
   std::string type;
   KeyValueList properties;
+  std::string location;  // "-device TEXT", for errors found after parsing
+};
+
+// A -drive (QEMU's DriveInfo), syntax-checked only: main resolves which
+// device uses it and the board opens the file. Only format=raw exists in
+// emu; if=none waits for a -device ...,drive=ID, if=virtio becomes a
+// virtio-blk on the next free virtio-mmio slot (QEMU 7.2 makes a
+// virtio-blk-pci there; emu has no PCI yet, see README.md).
+struct DriveSpec {
+  enum class Interface { None, Virtio };
+  std::string id;     // -drive id=, or QEMU's generated name (virtio0, none0)
+  std::string file;
+  Interface interface = Interface::None;
+  bool read_only = false;
+  std::string location;  // "-drive TEXT", for errors
 };
 
 enum class FirmwareChoice { Default, None, File };
@@ -139,6 +154,7 @@ struct MachineConfig {
   std::vector<MonitorSpec> monitors;
 
   std::vector<DeviceRequest> devices;
+  std::vector<DriveSpec> drives;  // command-line order
 
   const ChardevSpec* find_chardev(std::string_view id) const;
 };

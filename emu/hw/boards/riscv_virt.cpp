@@ -14,7 +14,11 @@
 #include "emu/hw/plic.h"
 #include "emu/hw/sifive_test.h"
 #include "emu/hw/uart16550.h"
+#include "emu/block/raw_file.h"
+#include "emu/hw/virtio/entropy_source.h"
+#include "emu/hw/virtio/virtio_blk.h"
 #include "emu/hw/virtio/virtio_mmio.h"
+#include "emu/hw/virtio/virtio_rng.h"
 #include "emu/jit/jit_engine.h"
 #include "emu/monitor/monitor_hub.h"
 
@@ -119,6 +123,7 @@ RiscvVirtBoard::RiscvVirtBoard(BoardConfig config) : config_(std::move(config)),
   if (config_.quantum == 0) config_.quantum = 1;
   run_state_ = config_.start_paused ? monitor::RunState::Prelaunch : monitor::RunState::Running;
   build_devices();
+  build_virtio_devices();
   load_images();
   reset_requested_ = false;
 }
@@ -227,6 +232,45 @@ void RiscvVirtBoard::build_devices() {
       emit("POWERDOWN");  // QEMU 7.2's virt has no power button: the event is all that happens
     }
   });
+}
+
+// QEMU 7.2 plugs user virtio devices into the virtio-mmio transports
+// newest-first (qbus_find picks the last-created free bus), so the first
+// device lands in slot 7 at 0x10008000, the next in slot 6, and so on.
+void RiscvVirtBoard::build_virtio_devices() {
+  unsigned next_slot = kVirtioSlots;
+  for (const VirtioDeviceConfig& device : config_.virtio_devices) {
+    if (next_slot == 0) {
+      throw LoadError("virtio: no free virtio-mmio slot (the virt board has " + std::to_string(kVirtioSlots) + ")");
+    }
+    const unsigned slot = --next_slot;
+    switch (device.kind) {
+      case VirtioDeviceConfig::Kind::Block:
+        virtio_slots_[slot]->plug(std::make_unique<VirtioBlk>(open_drive(device), device.serial));
+        break;
+      case VirtioDeviceConfig::Kind::Entropy: {
+        // Entropy enters the guest only through the input queue
+        // (architecture.md); the slot number is the input target.
+        entropy_sources_.push_back(std::make_unique<EntropySource>(inputs_, clock_, slot));
+        EntropySource& source = *entropy_sources_.back();
+        auto rng = std::make_unique<VirtioRng>([&source](size_t bytes) { source.request(bytes); });
+        VirtioRng& device_model = *rng;
+        virtio_slots_[slot]->plug(std::move(rng));
+        inputs_.register_consumer(InputKind::Entropy, slot,
+                                  [&device_model](const Input& input) { device_model.provide_entropy(input.payload); });
+        break;
+      }
+    }
+  }
+}
+
+// Every drive's backend is made here (record/replay wraps it in an overlay).
+std::shared_ptr<BlockBackend> RiscvVirtBoard::open_drive(const VirtioDeviceConfig& device) {
+  try {
+    return std::make_shared<RawFileBackend>(device.file, device.read_only);
+  } catch (const BlockError& error) {
+    throw LoadError(device.origin + ": " + error.what());
+  }
 }
 
 void RiscvVirtBoard::record_blob(const std::string& what, uint64_t address, uint64_t end) {

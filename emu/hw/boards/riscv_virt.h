@@ -49,6 +49,9 @@ class Uart16550;
 class SifiveTest;
 class GoldfishRtc;
 class VirtioMmio;
+class VirtioRng;
+class EntropySource;
+class BlockBackend;
 }  // namespace emu
 namespace emu::monitor {
 class MonitorHub;
@@ -63,6 +66,20 @@ class JitEngine;
 namespace emu::virt {
 
 inline constexpr const char* kDefaultFirmwarePath = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+
+// A virtio device on a virtio-mmio slot (-device virtio-*-device, -drive
+// if=virtio). The board fills slots from the highest down, as QEMU 7.2 does:
+// the first device sits at 0x10008000 (slot 7, PLIC source 8).
+struct VirtioDeviceConfig {
+  enum class Kind { Block, Entropy };
+  Kind kind = Kind::Block;
+  // Kind::Block: the raw image, read-only or not, and the GET_ID serial.
+  std::string drive_id;
+  std::string file;
+  bool read_only = false;
+  std::string serial;
+  std::string origin;  // the option that created the drive, prefixed to errors ("-drive file=...")
+};
 
 struct BoardConfig {
   enum class Firmware { Default, None, File };
@@ -88,6 +105,7 @@ struct BoardConfig {
   std::string name;               // -name, for query-name / info name
   // query-chardev / info chardev: the chardevs main created, described now.
   std::function<std::vector<monitor::ChardevInfo>()> describe_chardevs;
+  std::vector<VirtioDeviceConfig> virtio_devices;  // in plug order (slot 7 first)
   // Host termination signals: main's handler makes host_signal_fd readable
   // (so a blocked machine loop wakes up); the loop then calls
   // check_host_signals, which may call request_exit_on_signal(). -1 / empty: none.
@@ -165,6 +183,10 @@ class RiscvVirtBoard : public monitor::MachineControl {
   };
 
   void build_devices();
+  // User-created virtio devices into the empty virtio-mmio slots (after
+  // build_devices). open_drive is the one place a drive's backend is made.
+  void build_virtio_devices();
+  std::shared_ptr<BlockBackend> open_drive(const VirtioDeviceConfig& device);
   void load_images();
   void write_reset_vector(uint64_t start_address, uint64_t kernel_entry);
   void record_blob(const std::string& what, uint64_t address, uint64_t end);
@@ -194,6 +216,7 @@ class RiscvVirtBoard : public monitor::MachineControl {
   std::unique_ptr<SifiveTest> test_;
   std::unique_ptr<GoldfishRtc> rtc_;
   std::vector<std::unique_ptr<VirtioMmio>> virtio_slots_;
+  std::vector<std::unique_ptr<EntropySource>> entropy_sources_;  // one per virtio-rng
   std::unique_ptr<HartTime> hart_time_;
   std::vector<std::unique_ptr<riscv::Hart>> harts_;
   // Per hart: its JIT engine, or null when the hart runs in the interpreter
