@@ -15,7 +15,10 @@ Two ways to run it:
         append  ... -append "console=ttyS0 earlycon"
         initrd  ... -initrd I
         both    ... -initrd I -append "console=ttyS0 earlycon"
-      K is a 4-byte raw kernel (`j .`), I a 1234-byte file, both made here.
+        virtio  ... -drive file=D,format=raw,if=none,id=disk0
+                    -device virtio-blk-device,drive=disk0 -device virtio-rng-device
+      K is a 4-byte raw kernel (`j .`), I a 1234-byte file, D a 64 KiB disk,
+      all made here.
 
 Both trees are normalised, rendered as text and compared; a unified diff of
 every difference is printed. Exit status: 0 all equal, 1 some difference,
@@ -389,11 +392,12 @@ def compare_trees(emu_tree, qemu_tree, options, label):
 
 # ---------------------------------------------------------------- running emulators
 
-VARIANTS = {
-    "plain": (False, False),
-    "append": (True, False),
-    "initrd": (False, True),
-    "both": (True, True),
+VARIANTS = {  # (with -append, with -initrd, with virtio devices)
+    "plain": (False, False, False),
+    "append": (True, False, False),
+    "initrd": (False, True, False),
+    "both": (True, True, False),
+    "virtio": (False, False, True),
 }
 BOOTARGS = "console=ttyS0 earlycon"
 
@@ -421,15 +425,21 @@ def run_combinations(options):
         initrd = os.path.join(directory, "initrd.bin")
         with open(initrd, "wb") as file:
             file.write(bytes(range(256)) * 4 + bytes(210))  # 1234 bytes
+        disk = os.path.join(directory, "disk.img")
+        with open(disk, "wb") as file:
+            file.write(bytes(65536))
         for harts in options.smp:
             for variant in options.variants:
-                with_append, with_initrd = VARIANTS[variant]
+                with_append, with_initrd, with_virtio = VARIANTS[variant]
                 arguments = ["-m", options.memory, "-smp", str(harts), "-nographic",
                              "-bios", "none", "-kernel", kernel]
                 if with_initrd:
                     arguments += ["-initrd", initrd]
                 if with_append:
                     arguments += ["-append", BOOTARGS]
+                if with_virtio:
+                    arguments += ["-drive", "file=%s,format=raw,if=none,id=disk0" % disk,
+                                  "-device", "virtio-blk-device,drive=disk0", "-device", "virtio-rng-device"]
                 label = "(-smp %d %s)" % (harts, variant)
                 emu_tree = dump_tree(options.emu, arguments,
                                      os.path.join(directory, "emu.dtb"), options.timeout)

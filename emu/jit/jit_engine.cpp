@@ -147,7 +147,7 @@ const Block* JitEngine::block_at_pc() {
 // everything not already masked before), so Hart::run(1) may repeat it.
 uint64_t JitEngine::run(uint64_t budget) {
   uint64_t used = 0;
-  while (used < budget) {
+  while (used < budget && !hart_.stop_requested) {  // Hart::stop_requested: a device ended the run
     if (hart_.interrupt_pending_for_wfi()) {
       hart_.waiting_for_interrupt = false;
       hart_.take_pending_interrupt();

@@ -126,9 +126,10 @@ RiscvVirtBoard::RiscvVirtBoard(BoardConfig config) : config_(std::move(config)),
   build_virtio_devices();
   load_images();
   reset_requested_ = false;
+  start_record_replay();
 }
 
-RiscvVirtBoard::~RiscvVirtBoard() = default;
+// ~RiscvVirtBoard is in riscv_virt_replay.cpp, where RecordReplay is complete.
 
 InterruptLine& RiscvVirtBoard::new_line(std::function<void(bool)> sink) {
   lines_.push_back(std::make_unique<InterruptLine>(std::move(sink)));
@@ -179,8 +180,9 @@ void RiscvVirtBoard::build_devices() {
         }
         break;
       case SifiveTest::Request::None:
-        break;
+        return;
     }
+    end_slice_now();
   });
 
   bus_.map_device(kSifiveTest.base, kSifiveTest.size, test_.get());
@@ -381,6 +383,7 @@ void RiscvVirtBoard::write_reset_vector(uint64_t start_address, uint64_t kernel_
 }
 
 void RiscvVirtBoard::queue_wall_clock(uint64_t unix_ns) {
+  if (replaying()) return;  // the log supplies the recorded base
   std::vector<uint8_t> payload(8);
   put_le64(payload.data(), unix_ns);
   inputs_.push(clock_.icount(), InputKind::WallClock, kRtcTarget, std::move(payload));
@@ -446,16 +449,18 @@ bool RiscvVirtBoard::cont(std::string& error) {
 // slices): the effect lands before the command's reply, as in QEMU, and a
 // replay delivers the logged input at the same icount.
 void RiscvVirtBoard::request_system_reset() {
+  if (replaying()) return;  // a replay takes guest inputs only from its log
   inputs_.push(clock_.icount(), InputKind::MonitorCommand, kMonitorTarget,
                monitor::encode_monitor_input(monitor::MonitorInput::SystemReset));
-  settle();
+  settle(replay::DeliverySite::Poll);
   if (reset_requested_) reset();
 }
 
 void RiscvVirtBoard::request_system_powerdown() {
+  if (replaying()) return;
   inputs_.push(clock_.icount(), InputKind::MonitorCommand, kMonitorTarget,
                monitor::encode_monitor_input(monitor::MonitorInput::SystemPowerdown));
-  settle();
+  settle(replay::DeliverySite::Poll);
 }
 
 void RiscvVirtBoard::reset() {
@@ -477,8 +482,16 @@ void RiscvVirtBoard::reset() {
   reset_by_guest_ = false;
 }
 
-void RiscvVirtBoard::settle() {
+// A device ended the run (poweroff, failure, reset): the hart executing the
+// store returns right after it, not at the end of its quantum.
+void RiscvVirtBoard::end_slice_now() {
+  for (auto& hart : harts_) hart->stop_requested = true;
+}
+
+void RiscvVirtBoard::settle(replay::DeliverySite site) {
+  delivery_site_ = site;  // the recorder logs it with each input
   scheduler_.run_due(clock_.ns());
+  replay_feed(site);
   inputs_.deliver_due(clock_.icount());
 }
 
@@ -501,7 +514,7 @@ void RiscvVirtBoard::run_slice(unsigned hart_index) {
     uint64_t deadline = clock_.icount_for_ns(deadline_ns);
     if (deadline > now) budget = std::min(budget, deadline - now);
   }
-  uint64_t next_input = inputs_.next_icount();
+  uint64_t next_input = std::min(inputs_.next_icount(), replay_next_icount());
   if (next_input != UINT64_MAX && next_input > now) budget = std::min(budget, next_input - now);
 
   // An LR/SC pair never spans a switch between harts (hart.h).
@@ -510,9 +523,10 @@ void RiscvVirtBoard::run_slice(unsigned hart_index) {
     last_hart_run_ = static_cast<int>(hart_index);
   }
   jit::JitEngine* engine = jits_[hart_index].get();
+  hart.stop_requested = false;
   uint64_t used = engine != nullptr ? engine->run(budget) : hart.run(budget);
   clock_.advance(used);
-  settle();
+  settle(replay::DeliverySite::Slice);
 }
 
 bool RiscvVirtBoard::poll_host_input() {
@@ -520,11 +534,13 @@ bool RiscvVirtBoard::poll_host_input() {
   bool any = false;
   if (config_.serial) {
     host_input_buffer_.clear();
-    if (config_.serial->poll_input(host_input_buffer_) != 0) {
+    // A replay still reads the port (Ctrl-A x on a mux works) but drops the bytes.
+    if (config_.serial->poll_input(host_input_buffer_) != 0 && !replaying()) {
       inputs_.push(clock_.icount(), InputKind::SerialBytes, kUart0Target, host_input_buffer_);
       any = true;
     }
   }
+  if (replay_poll_due()) any = true;
   // After the serial port: on a mux, reading it may have queued monitor input.
   if (monitors_ && monitors_->poll()) any = true;
   return any;
@@ -543,14 +559,14 @@ void RiscvVirtBoard::wait_for_host_input() {
 }
 
 int RiscvVirtBoard::run() {
-  settle();  // inputs queued before the start (the RTC base) are due at once
+  settle(replay::DeliverySite::Start);  // inputs queued before the start (the RTC base) are due at once
   unsigned slices_since_poll = 0;
   while (!stop_) {
     if (run_state_ != monitor::RunState::Running) {
       // Stopped (-S, stop): virtual time stands still; only the host (a
       // monitor's cont, Ctrl-A x, a signal) moves the machine on.
       wait_for_host_input();
-      if (poll_host_input()) settle();
+      if (poll_host_input()) settle(replay::DeliverySite::Poll);
       if (reset_requested_) reset();
       continue;
     }
@@ -564,30 +580,43 @@ int RiscvVirtBoard::run() {
       reset();
       continue;
     }
-    if (++slices_since_poll >= kSlicesPerHostPoll) {
+    // A replay polls after every round: a logged host input is delivered
+    // at the end of the round with its icount, whatever the poll rate was.
+    if (++slices_since_poll >= kSlicesPerHostPoll || replaying()) {
       slices_since_poll = 0;
-      if (poll_host_input()) settle();
+      if (poll_host_input()) settle(replay::DeliverySite::Poll);
+      if (reset_requested_) {
+        reset();
+        continue;
+      }
     }
+    record_replay_round_end();
+    if (stop_ || run_state_ != monitor::RunState::Running) continue;
     if (!all_harts_idle()) continue;
 
     // Every hart waits for an interrupt: skip virtual time to the next
     // deadline, or block on the host if nothing is scheduled.
     if (poll_host_input()) {
-      settle();
+      settle(replay::DeliverySite::Poll);
       continue;
     }
     uint64_t deadline_ns = scheduler_.next_deadline_ns();
-    uint64_t next_input = inputs_.next_icount();
+    uint64_t next_input = std::min(inputs_.next_icount(), replay_next_icount());
     if (deadline_ns == EventScheduler::kNever && next_input == UINT64_MAX) {
+      if (replaying()) {
+        replay_blocked();
+        continue;
+      }
       wait_for_host_input();
-      if (poll_host_input()) settle();
+      if (poll_host_input()) settle(replay::DeliverySite::Poll);
       continue;
     }
     uint64_t target = std::min(deadline_ns == EventScheduler::kNever ? UINT64_MAX : clock_.icount_for_ns(deadline_ns),
                                next_input);
     if (target > clock_.icount()) clock_.advance(target - clock_.icount());
-    settle();
+    settle(replay::DeliverySite::Idle);
   }
+  exit_status_ = record_replay_exit(exit_status_);
   run_state_ = monitor::RunState::Shutdown;
   return exit_status_;
 }

@@ -40,6 +40,7 @@
 #include "emu/core/physical_bus.h"
 #include "emu/core/virtual_clock.h"
 #include "emu/monitor/machine_control.h"
+#include "emu/replay/record_replay.h"
 #include "emu/target/riscv/hart.h"
 
 namespace emu {
@@ -103,6 +104,7 @@ struct BoardConfig {
   uint64_t quantum = 10000;       // instructions per hart turn
   bool jit = true;                // -accel tcg,jit=off: every hart runs in the interpreter
   std::string name;               // -name, for query-name / info name
+  replay::RecordReplayConfig record_replay;  // -icount ...,rr=,rrfile=
   // query-chardev / info chardev: the chardevs main created, described now.
   std::function<std::vector<monitor::ChardevInfo>()> describe_chardevs;
   std::vector<VirtioDeviceConfig> virtio_devices;  // in plug order (slot 7 first)
@@ -167,6 +169,10 @@ class RiscvVirtBoard : public monitor::MachineControl {
   void request_system_powerdown() override;
   void request_quit() override { request_quit(0); }
   bool state_hash(uint64_t& icount, uint64_t& hash) const override;
+  ReplayInfo replay_info() const override;
+  bool replay_break(uint64_t icount, std::string& error) override;
+  bool replay_delete_break(std::string& error) override;
+  bool replay_seek(uint64_t icount, std::string& error) override;
 
   // State hashing (riscv_virt_replay.cpp): every hart, RAM/ROM by page (or
   // by the hasher's group size), every device's save() stream, the clock.
@@ -186,6 +192,7 @@ class RiscvVirtBoard : public monitor::MachineControl {
   // User-created virtio devices into the empty virtio-mmio slots (after
   // build_devices). open_drive is the one place a drive's backend is made.
   void build_virtio_devices();
+  void end_slice_now();
   std::shared_ptr<BlockBackend> open_drive(const VirtioDeviceConfig& device);
   void load_images();
   void write_reset_vector(uint64_t start_address, uint64_t kernel_entry);
@@ -198,8 +205,22 @@ class RiscvVirtBoard : public monitor::MachineControl {
   bool all_harts_idle() const;
   bool poll_host_input();           // non-blocking; true if anything was queued
   void wait_for_host_input();       // blocks in poll() on the input fds
-  void settle();                    // fire due events, deliver due inputs
+  void settle(replay::DeliverySite site);  // fire due events, deliver due inputs
   void emit(const char* event, bool guest = false, const char* reason = nullptr);
+
+  // Record/replay driver (riscv_virt_replay.cpp, docs/replay.md). The loop
+  // calls these at fixed places; with mode None they do nothing.
+  struct RecordReplay;
+  void start_record_replay();             // constructor: open/read the log, check images
+  bool replaying() const;
+  void replay_feed(replay::DeliverySite site);  // queue the logged inputs delivered here
+  bool replay_poll_due() const;           // a logged input is due at this poll
+  uint64_t replay_next_icount() const;    // slices and idle skips stop here (UINT64_MAX: none)
+  void record_replay_round_end();         // checkpoints, breakpoints, end of the log
+  void replay_blocked();                  // replay: idle with nothing scheduled
+  int record_replay_exit(int status);     // end record / final comparison
+  std::unique_ptr<RecordReplay> rr_;
+  replay::DeliverySite delivery_site_ = replay::DeliverySite::Start;
   void shut_down(bool guest, const char* reason);  // guest: honours no_shutdown
 
   BoardConfig config_;

@@ -108,6 +108,11 @@ class Hart {
   uint64_t reservation_address = 0;
 
   bool waiting_for_interrupt = false;  // set by WFI, cleared when an interrupt is pending
+  // Set by the board when a device ends the machine's run mid-slice (a
+  // poweroff or reset store to sifive_test): run() and JitEngine::run()
+  // return after the current instruction or block instead of using the rest
+  // of their budget. The board clears it before each slice.
+  bool stop_requested = false;
 
   // The bits of the instruction being executed (16 bits if compressed), set by
   // the interpreter before executing it. csr_access and the execute_*

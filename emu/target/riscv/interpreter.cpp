@@ -697,7 +697,7 @@ uint64_t Hart::run(uint64_t budget) {
   DecodeCache& cache = decode_cache();
   Executor executor(*this);
   uint64_t used = 0;
-  while (used < budget) {
+  while (used < budget && !stop_requested) {
     // Interrupts are taken between instructions (privileged 3.1.9). Taking
     // one uses no slot: the handler's first instruction runs in this slot.
     if (interrupt_pending_for_wfi()) {
