@@ -53,7 +53,38 @@ emu::virt::BoardConfig board_config(const emu::cli::MachineConfig& machine) {
   board.no_shutdown = machine.no_shutdown;
   board.start_paused = machine.start_paused;
   board.name = machine.name;
+  switch (machine.rr) {
+    case emu::cli::MachineConfig::RecordReplay::None: board.record_replay.mode = emu::replay::Mode::None; break;
+    case emu::cli::MachineConfig::RecordReplay::Record: board.record_replay.mode = emu::replay::Mode::Record; break;
+    case emu::cli::MachineConfig::RecordReplay::Replay: board.record_replay.mode = emu::replay::Mode::Replay; break;
+  }
+  board.record_replay.path = machine.rr_file;
+  board.record_replay.checkpoint_interval = machine.rr_checkpoint_interval;
+  board.record_replay.inject_icount = machine.rr_inject_icount;
+  board.record_replay.emu_version = emu::cli::kEmuVersion;
   return board;
+}
+
+// The command line as a replay log records it: everything but the -icount
+// suboptions that name the log and the mode (emu-replay verify adds its own).
+std::vector<std::string> command_line_for_log(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    out.push_back(args[i]);
+    if ((args[i] != "-icount" && args[i] != "--icount") || i + 1 >= args.size()) continue;
+    std::string kept, item;
+    const std::string& value = args[++i];
+    for (size_t start = 0; start <= value.size();) {
+      size_t comma = value.find(',', start);
+      if (comma == std::string::npos) comma = value.size();
+      item = value.substr(start, comma - start);
+      start = comma + 1;
+      if (item.rfind("rr=", 0) == 0 || item.rfind("rrfile=", 0) == 0 || item.rfind("x-rrinject=", 0) == 0) continue;
+      kept += (kept.empty() ? "" : ",") + item;
+    }
+    out.push_back(kept.empty() ? "shift=0" : kept);
+  }
+  return out;
 }
 
 // SIGINT, SIGTERM and SIGHUP end emu cleanly, as they end QEMU: the machine
@@ -145,6 +176,7 @@ int run(int argc, char** argv) {
   }
   const emu::cli::MachineConfig& machine = parsed.config;
   emu::virt::BoardConfig config = board_config(machine);
+  config.record_replay.args = command_line_for_log(args);
   config.virtio_devices = emu::cli::resolve_virtio_devices(machine);
   bool dump_only = !machine.dumpdtb_path.empty();
 

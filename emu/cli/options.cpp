@@ -88,6 +88,8 @@ std::string usage_text() {
       "                              a raw disk image; if=none drives are used by\n"
       "                              -device virtio-blk-device,drive=ID\n"
       "-icount [shift=]N             1 instruction = 2^N ns of virtual time (0 to 10, default 0)\n"
+      "        [,rr=record|replay,rrfile=FILE][,rrcheckpoint=N]\n"
+      "                              record or replay the run's inputs (docs/replay.md)\n"
       "-accel tcg[,jit=on|off]       execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
       "-name NAME                    name of the guest\n"
       "-no-reboot                    exit instead of rebooting\n"
@@ -430,11 +432,29 @@ void Parser::handle_icount(const Occurrence& occurrence) {
       std::optional<bool> flag = parse_bool(value);
       if (!flag) fail(occurrence, "Parameter 'align' expects 'on' or 'off'");
       if (*flag) fail(occurrence, "align=on is not supported in emu");
-    } else if (key == "rr" || key == "rrfile" || key == "rrsnapshot") {
-      fail(occurrence, "record/replay (" + key + ") is not supported yet");
+    } else if (key == "rr") {
+      if (value == "record") config_.rr = MachineConfig::RecordReplay::Record;
+      else if (value == "replay") config_.rr = MachineConfig::RecordReplay::Replay;
+      else if (value == "off") config_.rr = MachineConfig::RecordReplay::None;
+      else fail(occurrence, "Invalid value '" + value + "' for 'rr' (expected record, replay or off)");
+    } else if (key == "rrfile") {
+      config_.rr_file = value;
+    } else if (key == "rrcheckpoint") {
+      std::optional<uint64_t> interval = parse_size(value, 1);
+      if (!interval) fail(occurrence, "Parameter 'rrcheckpoint' expects an instruction count");
+      config_.rr_checkpoint_interval = *interval;
+    } else if (key == "x-rrinject") {
+      std::optional<uint64_t> icount = parse_size(value, 1);
+      if (!icount) fail(occurrence, "Parameter 'x-rrinject' expects an instruction count");
+      config_.rr_inject_icount = *icount;
+    } else if (key == "rrsnapshot") {
+      fail(occurrence, "rrsnapshot is not supported in emu (replays start from the command line's machine)");
     } else {
       fail(occurrence, "Invalid parameter '" + key + "'");
     }
+  }
+  if (config_.rr != MachineConfig::RecordReplay::None && config_.rr_file.empty()) {
+    fail(occurrence, "rr=record and rr=replay need rrfile=FILE");
   }
 }
 

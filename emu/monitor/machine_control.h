@@ -89,6 +89,30 @@ class MachineControl {
     (void)hash;
     return false;
   }
+  // Record/replay (QEMU's qapi/replay.json): query-replay, replay-break,
+  // replay-delete-break, replay-seek. mode is "none", "record" or "play".
+  struct ReplayInfo {
+    std::string mode = "none";
+    std::string filename;  // empty in mode none
+    uint64_t icount = 0;
+  };
+  virtual ReplayInfo replay_info() const { return {}; }
+  // false with a message when not replaying or icount is not in the future.
+  virtual bool replay_break(uint64_t icount, std::string& error) {
+    (void)icount;
+    error = "replay breakpoints can only be set in replay mode";
+    return false;
+  }
+  virtual bool replay_delete_break(std::string& error) {
+    error = "replay breakpoints can only be deleted in replay mode";
+    return false;
+  }
+  // Forward only: runs the replay to icount and stops there.
+  virtual bool replay_seek(uint64_t icount, std::string& error) {
+    (void)icount;
+    error = "replay_seek works only in replay mode";
+    return false;
+  }
 
   // ---- controls ----
   // Running -> Paused (emits STOP). Does nothing in any other state.

@@ -268,6 +268,38 @@ Reply x_query_state_hash(QmpSession& session, const Json&) {
   return Reply::ok(Json{{"icount", icount}, {"hash", text}});
 }
 
+// Record/replay, QEMU's qapi/replay.json.
+Reply query_replay(QmpSession& session, const Json&) {
+  const MachineControl::ReplayInfo info = session.hub().machine().replay_info();
+  Json result{{"mode", info.mode}, {"icount", info.icount}};
+  if (!info.filename.empty()) result["filename"] = info.filename;
+  return Reply::ok(std::move(result));
+}
+
+Reply replay_break(QmpSession& session, const Json& arguments) {
+  std::string error;
+  const int64_t icount = arguments["icount"].get<int64_t>();
+  if (icount < 0 || !session.hub().machine().replay_break(static_cast<uint64_t>(icount), error)) {
+    return Reply::error(error.empty() ? "Parameter 'icount' must not be negative" : error);
+  }
+  return Reply::ok();
+}
+
+Reply replay_delete_break(QmpSession& session, const Json&) {
+  std::string error;
+  if (!session.hub().machine().replay_delete_break(error)) return Reply::error(error);
+  return Reply::ok();
+}
+
+Reply replay_seek(QmpSession& session, const Json& arguments) {
+  std::string error;
+  const int64_t icount = arguments["icount"].get<int64_t>();
+  if (icount < 0 || !session.hub().machine().replay_seek(static_cast<uint64_t>(icount), error)) {
+    return Reply::error(error.empty() ? "Parameter 'icount' must not be negative" : error);
+  }
+  return Reply::ok();
+}
+
 // Before negotiation only qmp_capabilities exists.
 const std::vector<CommandSpec>& negotiation_commands() {
   static const std::vector<CommandSpec> commands = {
@@ -306,6 +338,10 @@ const std::vector<CommandSpec>& commands() {
       {"pmemsave", {{"val", ArgumentType::Integer}, {"size", ArgumentType::Size}, {"filename", ArgumentType::String}},
        pmemsave},
       {"x-query-state-hash", {}, x_query_state_hash},
+      {"query-replay", {}, query_replay},
+      {"replay-break", {{"icount", ArgumentType::Integer}}, replay_break},
+      {"replay-delete-break", {}, replay_delete_break},
+      {"replay-seek", {{"icount", ArgumentType::Integer}}, replay_seek},
   };
   return commands;
 }

@@ -26,7 +26,8 @@
 // Commands: qmp_capabilities, query-version, query-commands, query-status,
 // stop, cont, system_reset, system_powerdown, quit, query-name,
 // query-target, query-machines, query-cpus-fast, query-chardev, query-block,
-// query-kvm, human-monitor-command, memsave, pmemsave; emu extension
+// query-kvm, human-monitor-command, memsave, pmemsave, query-replay,
+// replay-break, replay-delete-break, replay-seek; emu extension
 // x-query-state-hash.
 #pragma once
 

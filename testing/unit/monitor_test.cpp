@@ -463,7 +463,7 @@ TEST_F(QmpTest, QueryCommandsReplyShapes) {
   for (const std::string& name : qmp_command_names()) {
     EXPECT_NE(commands.find("{\"name\": \"" + name + "\"}"), std::string::npos) << name;
   }
-  EXPECT_EQ(qmp_command_names().size(), 20u);
+  EXPECT_EQ(qmp_command_names().size(), 24u);
 }
 
 TEST_F(QmpTest, StopContEmitEventsBeforeTheReply) {

@@ -134,7 +134,8 @@ TEST(OptionsTest, BadOptionsAndValuesNameTheCulprit) {
   EXPECT_EQ(error({"-smp", "2,maxcpus=4"}), "-smp 2,maxcpus=4: maxcpus above cpus (CPU hotplug) is not supported in emu");
   EXPECT_NE(error({"-smp", "cpus=2,sockets=3"}).find("Invalid CPU topology"), std::string::npos);
   EXPECT_EQ(error({"-icount", "shift=11"}), "-icount shift=11: icount: Invalid shift value");
-  EXPECT_EQ(error({"-icount", "rr=record,rrfile=x"}), "-icount rr=record,rrfile=x: record/replay (rr) is not supported yet");
+  EXPECT_EQ(error({"-icount", "rr=record"}), "-icount rr=record: rr=record and rr=replay need rrfile=FILE");
+  EXPECT_EQ(error({"-icount", "rr=sideways,rrfile=x"}), "-icount rr=sideways,rrfile=x: Invalid value 'sideways' for 'rr' (expected record, replay or off)");
   EXPECT_EQ(error({"-icount", "foo=1"}), "-icount foo=1: Invalid parameter 'foo'");
   EXPECT_EQ(error({"-accel", "kvm"}), "-accel kvm: invalid accelerator kvm");
   EXPECT_EQ(error({"-display", "gtk"}), "Display 'gtk' is not available.");

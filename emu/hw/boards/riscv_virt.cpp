@@ -129,7 +129,7 @@ RiscvVirtBoard::RiscvVirtBoard(BoardConfig config) : config_(std::move(config)),
   start_record_replay();
 }
 
-// ~RiscvVirtBoard is in riscv_virt_replay.cpp, where RecordReplay is complete.
+RiscvVirtBoard::~RiscvVirtBoard() = default;
 
 InterruptLine& RiscvVirtBoard::new_line(std::function<void(bool)> sink) {
   lines_.push_back(std::make_unique<InterruptLine>(std::move(sink)));

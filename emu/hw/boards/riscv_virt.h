@@ -219,7 +219,10 @@ class RiscvVirtBoard : public monitor::MachineControl {
   void record_replay_round_end();         // checkpoints, breakpoints, end of the log
   void replay_blocked();                  // replay: idle with nothing scheduled
   int record_replay_exit(int status);     // end record / final comparison
-  std::unique_ptr<RecordReplay> rr_;
+  struct RecordReplayDeleter {
+    void operator()(RecordReplay* state) const;  // where RecordReplay is complete
+  };
+  std::unique_ptr<RecordReplay, RecordReplayDeleter> rr_;
   replay::DeliverySite delivery_site_ = replay::DeliverySite::Start;
   void shut_down(bool guest, const char* reason);  // guest: honours no_shutdown
 

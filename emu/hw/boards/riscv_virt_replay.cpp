@@ -1,6 +1,28 @@
-// The virt board's record/replay side: state hashing (and, below, the
-// recorder/replayer wiring), kept apart from the machine loop in riscv_virt.cpp.
+// The virt board's record/replay side, kept apart from the machine loop in
+// riscv_virt.cpp: state hashing, and the recorder/replayer the loop calls at
+// fixed places (docs/replay.md).
+//
+// Record: every input the InputQueue delivers is logged with its icount and
+// delivery site; at the first round end at or after each multiple of the
+// checkpoint interval the state hash (with its summary breakdown) is logged;
+// the end record holds the final icount and hash.
+// Replay: host inputs are dropped (serial bytes, wall clock, entropy, monitor
+// commands that touch the guest); each logged input is queued at the same
+// icount and site and delivered there; each checkpoint is compared, and the
+// first mismatch stops the run naming the first differing component.
 #include "emu/hw/boards/riscv_virt.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "emu/hw/loader/elf_loader.h"
+#include "emu/hw/virtio/entropy_source.h"
+#include "emu/monitor/monitor_hub.h"
+#include "emu/replay/replay_log.h"
 
 #include "emu/hw/clint.h"
 #include "emu/hw/goldfish_rtc.h"
@@ -12,6 +34,45 @@
 #include "emu/replay/state_hash.h"
 
 namespace emu::virt {
+
+struct RiscvVirtBoard::RecordReplay {
+  replay::RecordReplayConfig config;
+  // Record.
+  std::unique_ptr<replay::LogWriter> writer;
+  uint64_t next_checkpoint = 0;  // UINT64_MAX: none
+  // Replay.
+  replay::ReplayLog log;
+  size_t cursor = 0;  // next entry of log.entries
+  size_t checkpoints_matched = 0;
+  std::optional<uint64_t> breakpoint;
+  bool seeking = false;  // the breakpoint came from replay-seek
+  bool diverged = false;
+  bool finished = false;
+};
+
+namespace {
+
+void replay_message(const std::string& text) { std::fprintf(stderr, "emu-system-riscv64: %s\n", text.c_str()); }
+
+// XXH3 of a whole file, read in pieces.
+uint64_t hash_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw LoadError(path + ": cannot read (for the replay log's image hash)");
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  std::vector<uint8_t> buffer(1 << 20);
+  for (;;) {
+    ssize_t got = ::read(fd, buffer.data(), buffer.size());
+    if (got <= 0) break;
+    XXH3_64bits_update(state, buffer.data(), static_cast<size_t>(got));
+  }
+  ::close(fd);
+  uint64_t hash = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return hash;
+}
+
+}  // namespace
 
 void RiscvVirtBoard::hash_state(replay::StateHasher& hasher) const {
   for (const auto& hart : harts_) hasher.add_hart(*hart);
@@ -36,6 +97,301 @@ uint64_t RiscvVirtBoard::state_hash() const {
 bool RiscvVirtBoard::state_hash(uint64_t& icount, uint64_t& hash) const {
   icount = clock_.icount();
   hash = state_hash();
+  return true;
+}
+
+}  // namespace emu::virt
+
+namespace emu::virt {
+
+void RiscvVirtBoard::RecordReplayDeleter::operator()(RecordReplay* state) const { delete state; }
+
+bool RiscvVirtBoard::replaying() const { return rr_ && rr_->config.mode == replay::Mode::Replay; }
+
+void RiscvVirtBoard::start_record_replay() {
+  if (config_.record_replay.mode == replay::Mode::None) return;
+  rr_.reset(new RecordReplay());
+  rr_->config = config_.record_replay;
+  const replay::RecordReplayConfig& rr = rr_->config;
+
+  // What the guest reads from the host's files, and the machine they run on.
+  std::vector<replay::ImageDigest> images;
+  if (config_.firmware != BoardConfig::Firmware::None) {
+    const std::string path = config_.firmware == BoardConfig::Firmware::Default ? kDefaultFirmwarePath : config_.firmware_path;
+    images.push_back({"firmware", path, hash_file(path)});
+  }
+  if (!config_.kernel_path.empty()) images.push_back({"kernel", config_.kernel_path, hash_file(config_.kernel_path)});
+  if (!config_.initrd_path.empty()) images.push_back({"initrd", config_.initrd_path, hash_file(config_.initrd_path)});
+  if (!config_.dtb_path.empty()) images.push_back({"dtb", config_.dtb_path, hash_file(config_.dtb_path)});
+  for (const VirtioDeviceConfig& device : config_.virtio_devices) {
+    if (device.kind == VirtioDeviceConfig::Kind::Block) {
+      images.push_back({"drive:" + device.drive_id, device.file, hash_file(device.file)});
+    }
+  }
+  std::string machine = "virt harts=" + std::to_string(config_.harts) + " ram=" + std::to_string(config_.ram_size) +
+                        " quantum=" + std::to_string(config_.quantum) + " append=\"" + config_.append + "\" virtio=";
+  for (const VirtioDeviceConfig& device : config_.virtio_devices) {
+    machine += device.kind == VirtioDeviceConfig::Kind::Block ? "blk," : "rng,";
+  }
+
+  if (rr.mode == replay::Mode::Record) {
+    replay::LogHeader header;
+    header.emu_version = rr.emu_version;
+    header.args = rr.args;
+    header.machine = machine;
+    header.icount_shift = config_.icount_shift;
+    header.checkpoint_interval = rr.checkpoint_interval;
+    header.images = std::move(images);
+    try {
+      rr_->writer = std::make_unique<replay::LogWriter>(rr.path, header);
+    } catch (const replay::LogError& error) {
+      throw LoadError(std::string("record: ") + error.what());
+    }
+    rr_->next_checkpoint = rr.checkpoint_interval == 0 ? UINT64_MAX : rr.checkpoint_interval;
+    inputs_.set_observer([this](const Input& input) {
+      rr_->writer->input(input, static_cast<uint8_t>(delivery_site_));
+    });
+    return;
+  }
+
+  try {
+    rr_->log = replay::read_log(rr.path);
+  } catch (const replay::LogError& error) {
+    throw LoadError(std::string("replay: ") + error.what());
+  }
+  const replay::LogHeader& header = rr_->log.header;
+  if (header.machine != machine) {
+    throw LoadError("replay: " + rr.path + " was recorded on a different machine (recorded: " + header.machine +
+                    "; now: " + machine + ")");
+  }
+  if (header.icount_shift != config_.icount_shift) {
+    throw LoadError("replay: " + rr.path + " was recorded with -icount shift=" + std::to_string(header.icount_shift));
+  }
+  for (const replay::ImageDigest& recorded : header.images) {
+    auto now = std::find_if(images.begin(), images.end(), [&](const auto& image) { return image.role == recorded.role; });
+    if (now == images.end()) throw LoadError("replay: the recording used a " + recorded.role + " image (" + recorded.path + ") that this command line lacks");
+    if (now->hash != recorded.hash) {
+      throw LoadError("replay: " + recorded.role + " image " + now->path + " differs from the recorded one (" + recorded.path +
+                      ", xxh3 " + replay::hash_hex(recorded.hash) + ", now " + replay::hash_hex(now->hash) + ")");
+    }
+  }
+  if (images.size() != header.images.size()) throw LoadError("replay: this command line loads images the recording did not");
+  for (auto& source : entropy_sources_) source->set_host_reads_enabled(false);
+}
+
+void RiscvVirtBoard::replay_feed(replay::DeliverySite site) {
+  if (!replaying() || rr_->diverged) return;
+  const uint64_t now = clock_.icount();
+  std::vector<replay::LogEntry>& entries = rr_->log.entries;
+  for (size_t i = rr_->cursor; i < entries.size() && entries[i].icount() <= now; ++i) {
+    if (entries[i].type != replay::RecordType::Input) continue;
+    if (entries[i].site != static_cast<uint8_t>(site)) continue;
+    // A consumed input is marked by clearing its site; the cursor skips them.
+    entries[i].site = 0;
+    inputs_.push(now, entries[i].input.kind, entries[i].input.target, entries[i].input.payload);
+  }
+  while (rr_->cursor < entries.size() && entries[rr_->cursor].type == replay::RecordType::Input &&
+         entries[rr_->cursor].site == 0) {
+    ++rr_->cursor;
+  }
+}
+
+bool RiscvVirtBoard::replay_poll_due() const {
+  if (!replaying() || rr_->diverged) return false;
+  const uint64_t now = clock_.icount();
+  for (size_t i = rr_->cursor; i < rr_->log.entries.size() && rr_->log.entries[i].icount() <= now; ++i) {
+    const replay::LogEntry& entry = rr_->log.entries[i];
+    if (entry.type == replay::RecordType::Input && entry.site == static_cast<uint8_t>(replay::DeliverySite::Poll)) return true;
+  }
+  return false;
+}
+
+uint64_t RiscvVirtBoard::replay_next_icount() const {
+  if (!replaying()) return UINT64_MAX;
+  uint64_t next = rr_->log.end.icount;
+  if (rr_->cursor < rr_->log.entries.size()) next = std::min(next, rr_->log.entries[rr_->cursor].icount());
+  // A breakpoint is exact on one hart; with several, slices keep their
+  // recorded boundaries and the stop comes at the first round end after it.
+  if (rr_->breakpoint && harts_.size() == 1) next = std::min(next, *rr_->breakpoint);
+  return next;
+}
+
+void RiscvVirtBoard::record_replay_round_end() {
+  if (!rr_) return;
+  const uint64_t now = clock_.icount();
+  if (rr_->config.mode == replay::Mode::Record) {
+    if (now < rr_->next_checkpoint) return;
+    replay::StateHasher hasher(replay::StateHasher::kSummaryGroupBytes);
+    hash_state(hasher);
+    replay::Checkpoint checkpoint{now, hasher.machine_hash(), {}};
+    for (const replay::StateComponent& component : hasher.components()) checkpoint.components.push_back(component.hash);
+    rr_->writer->checkpoint(checkpoint);
+    rr_->next_checkpoint = (now / rr_->config.checkpoint_interval + 1) * rr_->config.checkpoint_interval;
+    return;
+  }
+  if (rr_->diverged || rr_->finished) return;
+
+  // Test hook: a deliberate divergence.
+  if (rr_->config.inject_icount && now >= *rr_->config.inject_icount) {
+    harts_[0]->x[5] ^= 1;
+    rr_->config.inject_icount.reset();
+  }
+
+  std::vector<replay::LogEntry>& entries = rr_->log.entries;
+  while (rr_->cursor < entries.size() && entries[rr_->cursor].icount() <= now) {
+    const replay::LogEntry& entry = entries[rr_->cursor];
+    if (entry.type == replay::RecordType::Input) {
+      if (entry.site == 0) {
+        ++rr_->cursor;
+        continue;
+      }
+      rr_->diverged = true;
+      replay_message("replay diverged at icount " + std::to_string(now) + ": an input recorded at icount " +
+                     std::to_string(entry.icount()) + " was not delivered at its place in the machine loop");
+      break;
+    }
+    const replay::Checkpoint& checkpoint = entry.checkpoint;
+    if (checkpoint.icount != now) {
+      rr_->diverged = true;
+      replay_message("replay diverged at icount " + std::to_string(now) + ": the checkpoint recorded at icount " +
+                     std::to_string(checkpoint.icount) + " fell inside a slice (the guest took a different path)");
+      break;
+    }
+    replay::StateHasher hasher(replay::StateHasher::kSummaryGroupBytes);
+    hash_state(hasher);
+    if (hasher.machine_hash() != checkpoint.hash) {
+      std::string component = replay::first_difference(hasher.components(), checkpoint.components);
+      if (component.empty()) component = "machine state";
+      rr_->diverged = true;
+      replay_message("replay diverged at icount " + std::to_string(now) + ": " + component + " differs");
+      break;
+    }
+    ++rr_->checkpoints_matched;
+    ++rr_->cursor;
+  }
+  if (rr_->diverged) {
+    if (monitors_) monitors_->emit_event("REPLAY_DIVERGED", monitor::Json{{"icount", now}});
+    exit_status_ = 1;
+    stop_ = true;
+    return;
+  }
+  if (rr_->breakpoint && now >= *rr_->breakpoint) {
+    rr_->breakpoint.reset();
+    rr_->seeking = false;
+    stop();
+  }
+  if (now >= rr_->log.end.icount && rr_->cursor >= entries.size()) {
+    // The recording ended here by the host (quit, a signal): so does the replay.
+    stop_ = true;
+  }
+}
+
+void RiscvVirtBoard::replay_blocked() {
+  // The recording waited for the host here; with nothing left in the log
+  // the replay is over.
+  if (rr_->cursor >= rr_->log.entries.size()) {
+    stop_ = true;
+    return;
+  }
+  // The next logged input is in the future although the machine is idle
+  // with nothing scheduled: the guest took a different path.
+  rr_->diverged = true;
+  replay_message("replay diverged at icount " + std::to_string(clock_.icount()) +
+                 ": the machine is idle but the log has an input at icount " +
+                 std::to_string(rr_->log.entries[rr_->cursor].icount()));
+  exit_status_ = 1;
+  stop_ = true;
+}
+
+int RiscvVirtBoard::record_replay_exit(int status) {
+  if (!rr_) return status;
+  const uint64_t now = clock_.icount();
+  const uint64_t hash = state_hash();
+  if (rr_->config.mode == replay::Mode::Record) {
+    try {
+      rr_->writer->end(replay::LogEnd{now, hash, static_cast<uint64_t>(status)});
+    } catch (const replay::LogError& error) {
+      replay_message(std::string("record: ") + error.what());
+    }
+    return status;
+  }
+  if (rr_->finished) return status;
+  rr_->finished = true;
+  if (rr_->diverged) return 1;
+  const replay::LogEnd& end = rr_->log.end;
+  std::string problem;
+  if (now != end.icount) {
+    problem = "stopped at icount " + std::to_string(now) + ", the recording ended at icount " + std::to_string(end.icount);
+  } else if (hash != end.hash) {
+    replay::StateHasher hasher(replay::StateHasher::kSummaryGroupBytes);
+    hash_state(hasher);
+    problem = "final state hash " + replay::hash_hex(hash) + " differs from the recorded " + replay::hash_hex(end.hash);
+  }
+  const bool ok = problem.empty();
+  if (ok) {
+    replay_message("replay: end of log at icount " + std::to_string(now) + ", " + std::to_string(rr_->checkpoints_matched) +
+                   " checkpoints and the final state hash " + replay::hash_hex(hash) + " match the recording");
+  } else {
+    replay_message("replay diverged: " + problem);
+  }
+  if (monitors_) {
+    monitors_->emit_event("REPLAY_END", monitor::Json{{"icount", now}, {"hash", replay::hash_hex(hash)}, {"matched", ok}});
+  }
+  return ok ? 0 : 1;
+}
+
+monitor::MachineControl::ReplayInfo RiscvVirtBoard::replay_info() const {
+  ReplayInfo info;
+  info.icount = clock_.icount();
+  if (!rr_) return info;
+  info.mode = rr_->config.mode == replay::Mode::Record ? "record" : "play";
+  info.filename = rr_->config.path;
+  return info;
+}
+
+bool RiscvVirtBoard::replay_break(uint64_t icount, std::string& error) {
+  if (!replaying()) {
+    error = "replay breakpoints can only be set in replay mode";
+    return false;
+  }
+  if (icount <= clock_.icount()) {
+    error = "cannot set a replay breakpoint at icount " + std::to_string(icount) + ": execution is at " +
+            std::to_string(clock_.icount());
+    return false;
+  }
+  rr_->breakpoint = icount;
+  rr_->seeking = false;
+  return true;
+}
+
+bool RiscvVirtBoard::replay_delete_break(std::string& error) {
+  if (!replaying()) {
+    error = "replay breakpoints can only be deleted in replay mode";
+    return false;
+  }
+  rr_->breakpoint.reset();
+  return true;
+}
+
+bool RiscvVirtBoard::replay_seek(uint64_t icount, std::string& error) {
+  if (!replaying()) {
+    error = "replay_seek works only in replay mode";
+    return false;
+  }
+  if (icount < clock_.icount()) {
+    error = "replay_seek goes forward only: execution is at icount " + std::to_string(clock_.icount());
+    return false;
+  }
+  if (icount == clock_.icount()) {
+    stop();
+    return true;
+  }
+  rr_->breakpoint = icount;
+  rr_->seeking = true;
+  if (run_state_ != monitor::RunState::Running) {
+    std::string ignored;
+    cont(ignored);
+  }
   return true;
 }
 

@@ -1,0 +1,29 @@
+// How a run takes part in record/replay (-icount ...,rr=record|replay,
+// rrfile=FILE; docs/replay.md). The board owns the driver; this is its
+// configuration, filled by main from the command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace emu::replay {
+
+enum class Mode { None, Record, Replay };
+
+struct RecordReplayConfig {
+  Mode mode = Mode::None;
+  std::string path;
+  uint64_t checkpoint_interval = 20'000'000;  // instructions; 0: no periodic checkpoints
+  std::optional<uint64_t> inject_icount;      // test only: flip hart 0's x5 bit 0 here (replay)
+  std::vector<std::string> args;              // the command line for the log header (record)
+  std::string emu_version;
+};
+
+// Where in the machine loop an input was delivered: a replay must deliver
+// it at the same place, not only at the same icount (with several harts the
+// end of one hart's slice and the end of the round share an icount).
+enum class DeliverySite : uint8_t { Start = 1, Slice = 2, Poll = 3, Idle = 4 };
+
+}  // namespace emu::replay
