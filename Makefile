@@ -37,10 +37,21 @@ build-asan: setup $(ASAN_BUILD_DIR)/build.ninja
 guest-images: setup
 	@guest-images/build-all.sh $(GUEST_CACHE)
 
-# The default guest, on the console. Until Linux boots on the board this is
-# the bare-metal demo program.
-run: build guest-images
-	$(EMU) -M virt -m 256M -bios none -nographic -kernel $(GUEST_CACHE)/demo/demo.elf
+# The default guest, on the console: Linux (guest-images/linux) under the
+# default OpenSBI, with a small virtio-blk disk and a virtio-rng; its init
+# reports what it finds and offers a command loop (echo, cat, work N,
+# poweroff). Ctrl-A x quits.
+RUN_DISK := $(GUEST_CACHE)/run-disk.img
+
+$(RUN_DISK):
+	mkdir -p $(dir $@)
+	printf 'emu run disk\n' > $@.tmp && truncate -s 1M $@.tmp && mv $@.tmp $@
+
+run: build guest-images $(RUN_DISK)
+	$(EMU) -M virt -m 256M -nographic -kernel $(GUEST_CACHE)/linux/Image \
+	    -initrd $(GUEST_CACHE)/linux-initramfs/initramfs.cpio -append console=ttyS0 \
+	    -drive file=$(RUN_DISK),format=raw,if=none,id=disk0 -device virtio-blk-device,drive=disk0 \
+	    -device virtio-rng-device
 
 unit-tests: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
@@ -60,7 +71,7 @@ EMU_PYTESTS  := pytests
 # The QMP/HMP conformance modules also run against the peer (Debian's
 # qemu-system-riscv64): passing on both is the compatibility proof.
 PEER_PYTESTS := pytests/test_qmp_conformance.py pytests/test_hmp.py pytests/test_hmp_interactive.py \
-                pytests/test_shutdown.py
+                pytests/test_shutdown.py pytests/test_uboot.py pytests/test_linux.py pytests/test_virt_board.py
 
 pytests: build guest-images
 	EMU_BUILD_DIR=$(abspath $(BUILD_DIR)) EMU_GUEST_IMAGES=$(GUEST_CACHE) $(PYTHON) -m pytest -q $(EMU_PYTESTS)
