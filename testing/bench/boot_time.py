@@ -14,6 +14,7 @@ shows the medians and the ratio emu/qemu (below 1: emu is faster).
 
     testing/bench/boot_time.py [--emu build/emu-system-riscv64] [--qemu /usr/bin/qemu-system-riscv64]
                                [--runs 5] [--images ~/.cache/emu/guest-images] [--smp 1] [--extra ARGS]
+                               [--emu-extra ARGS]
 
 Only Python's standard library is used.
 """
@@ -72,6 +73,8 @@ def main(argv):
     parser.add_argument("--images", default=str(Path.home() / ".cache" / "emu" / "guest-images"))
     parser.add_argument("--smp", default="1")
     parser.add_argument("--extra", default="", help="more arguments for both emulators (space-separated)")
+    parser.add_argument("--emu-extra", default="",
+                        help="more arguments for emu only, e.g. '-accel tcg,jit=off' for the interpreter")
     options = parser.parse_args(argv)
 
     images = Path(options.images)
@@ -88,12 +91,14 @@ def main(argv):
         times = {name: [] for name, _ in emulators}
         for _ in range(options.runs):
             for name, binary in emulators:
-                times[name].append(time_to_marker([binary] + arguments, marker, trigger))
+                own = options.emu_extra.split() if name == "emu" else []
+                times[name].append(time_to_marker([binary] + own + arguments, marker, trigger))
         emu_median = statistics.median(times["emu"])
         qemu_median = statistics.median(times["qemu"])
         rows.append((label, emu_median, qemu_median, emu_median / qemu_median, times))
 
-    print(f"boot time, host wall seconds, median of {options.runs} interleaved runs (-smp {options.smp})")
+    print(f"boot time, host wall seconds, median of {options.runs} interleaved runs (-smp {options.smp}"
+          + (f", emu {options.emu_extra}" if options.emu_extra else "") + ")")
     print(f"{'workload':<18} {'emu':>8} {'qemu':>8} {'emu/qemu':>9}")
     for label, emu_median, qemu_median, ratio, _ in rows:
         print(f"{label:<18} {emu_median:8.3f} {qemu_median:8.3f} {ratio:9.2f}")
