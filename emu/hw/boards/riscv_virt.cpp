@@ -600,6 +600,7 @@ int RiscvVirtBoard::run() {
       settle(replay::DeliverySite::Poll);
       continue;
     }
+    if (stop_) break;  // a host stop (signal) ends the run here, before any skip: a replay ends at the same icount
     uint64_t deadline_ns = scheduler_.next_deadline_ns();
     uint64_t next_input = std::min(inputs_.next_icount(), replay_next_icount());
     if (deadline_ns == EventScheduler::kNever && next_input == UINT64_MAX) {
