@@ -8,6 +8,9 @@ allowed to differ are marked with is_qemu() and say why.
 """
 
 import json
+import select
+import socket
+import threading
 import time
 
 import pytest
@@ -436,6 +439,70 @@ def test_client_disconnecting_before_reading_its_response(machine):
     again = vm.connect_qmp(1)
     assert again.command("query-target") == {"arch": "riscv64"}
     assert vm.is_running()
+
+
+def test_many_monitors_at_once(machine):
+    # Eight monitors, each with a client, all talking at the same time from their own threads.
+    vm = machine(PAUSED_BOARD, extra_qmp_monitors=7)
+    clients = [vm.qmp] + [vm.connect_qmp(index) for index in range(1, 8)]
+    answers = {}
+
+    def ask(index, client):
+        client.send_raw("".join(json.dumps({"execute": name, "id": [index, turn]}) + "\n"
+                                for turn, name in enumerate(["query-status", "query-target", "query-name"] * 10)))
+        answers[index] = [client.receive() for _ in range(30)]
+
+    threads = [threading.Thread(target=ask, args=(index, client)) for index, client in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for index in range(8):
+        # Each client gets its own answers, complete and in order.
+        assert [answer["id"] for answer in answers[index]] == [[index, turn] for turn in range(30)]
+        assert answers[index][1]["return"] == {"arch": "riscv64"}
+    clients[5].command("cont")
+    assert all(client.wait_event("RESUME") for client in clients)
+
+
+def test_many_clients_connecting_to_one_monitor(machine):
+    # A monitor serves one client at a time (QEMU's listen backlog is 1 as well): of
+    # many simultaneous connects one is served, a few wait, the kernel refuses the rest.
+    vm = machine(PAUSED_BOARD, extra_qmp_monitors=1)
+    connections = []
+    for _ in range(16):
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.setblocking(False)
+        try:
+            connection.connect(str(vm.qmp_socket(1)))
+        except BlockingIOError:  # EAGAIN: the backlog is full
+            connection.close()
+            continue
+        connections.append(connection)
+    assert connections
+    try:
+        served = 0
+        while connections:
+            readable, _, _ = select.select(connections, [], [], 2.0)
+            assert len(readable) == 1, f"{len(readable)} clients greeted at once"
+            client = readable[0]
+            client.setblocking(True)
+            assert b'"QMP"' in client.recv(65536)
+            client.sendall(b'{"execute": "qmp_capabilities"}\n{"execute": "query-target", "id": 1}\n')
+            received = b""
+            while b'"id": 1' not in received:
+                received += client.recv(65536)
+            assert b'"arch": "riscv64"' in received
+            client.close()
+            connections.remove(client)
+            served += 1
+        assert served >= 1
+    finally:
+        for connection in connections:
+            connection.close()
+    # The machine and its other monitor never noticed.
+    assert vm.qmp.command("query-status")["status"] == "prelaunch"
+    assert vm.connect_qmp(1).command("query-target") == {"arch": "riscv64"}
 
 
 def huge_size():
