@@ -8,6 +8,7 @@ cache="${1:-$HOME/.cache/emu/guest-images}"
 mkdir -p "$cache"
 "$here/build-demo.sh" "$cache/demo"
 "$here/build-isa-tests.sh" "$cache/isa"
+"$here/build-bench.sh" "$cache/bench"  # testing/bench/run-bench.py (make bench)
 # Linux: the kernel build is cached by recipe hash (minutes the first time on
 # a machine, instant afterwards); the initramfs is rebuilt when init.c changes.
 "$here/linux/build-kernel.sh" "$cache/linux"
