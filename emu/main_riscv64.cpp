@@ -148,7 +148,7 @@ void check(emu::virt::RiscvVirtBoard& board) {
   const int pid = sender;
   // QEMU's wording (qemu_kill_report).
   if (pid == 0) {
-    report("terminated by signal " + std::to_string(number));
+    report("terminating on signal " + std::to_string(number));
   } else {
     report("terminating on signal " + std::to_string(number) + " from pid " + std::to_string(pid) + " (" +
            process_name(pid) + ")");

@@ -29,9 +29,9 @@ SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 
 def assert_ended_by_signal(vm, number):
     assert vm.wait() == 0
+    assert vm.qmp.wait_closed()  # and so every event sent before the exit has been read
     shutdowns = vm.events("SHUTDOWN")
     assert [event["data"] for event in shutdowns] == [{"guest": False, "reason": "host-signal"}]
-    assert vm.qmp.wait_closed()
     # QEMU's wording; the sender is this test process.
     line = re.search(r"terminating on signal (\d+) from pid (\d+) \((.*)\)", vm.stderr)
     assert line, vm.stderr
@@ -62,6 +62,7 @@ def test_quit_ends_the_machine_even_with_no_shutdown(machine):
     vm = machine(PAUSED_BOARD + ["-no-shutdown"])
     vm.qmp.command("quit")
     assert vm.wait() == 0
+    assert vm.qmp.wait_closed()
     assert [event["data"] for event in vm.events("SHUTDOWN")] == [{"guest": False, "reason": "host-qmp-quit"}]
 
 
@@ -123,15 +124,47 @@ def test_the_terminal_is_restored_after_a_signal(emu_binary, echo_guest):
                                             "-serial", "mon:stdio", "-kernel", str(echo_guest)],
                           timeout=config.scaled(20), encoding="utf-8", codec_errors="replace")
     try:
-        # On Linux, the termios of a pty's master are those of its terminal side.
-        cooked = termios.tcgetattr(child.child_fd)
+        # On Linux, the termios of a pty's master are those of its terminal side. (A new
+        # pty is cooked, but the emulator may have made it raw before we look, so the
+        # cooked flags are checked by name below rather than read here.)
         child.expect_exact("echo guest ready")
         raw = termios.tcgetattr(child.child_fd)
         assert not raw[3] & (termios.ICANON | termios.ECHO)  # lflag: raw mode while it runs
         child.kill(signal.SIGTERM)
         child.expect(pexpect.EOF)
         assert re.search(r"terminating on signal 15 from pid \d+", child.before), child.before
-        assert termios.tcgetattr(child.child_fd) == cooked
+        iflag, _oflag, _cflag, lflag = termios.tcgetattr(child.child_fd)[:4]
+        assert lflag & termios.ICANON and lflag & termios.ECHO and lflag & termios.ISIG
+        assert iflag & termios.ICRNL
     finally:
         child.close(force=True)
     assert child.exitstatus == 0
+
+
+def test_ctrl_c_on_serial_stdio_ends_the_emulator(emu_binary, echo_guest):
+    # Plain -serial stdio keeps the terminal's signal keys (mon:stdio passes Ctrl-C to the guest).
+    child = pexpect.spawn(str(emu_binary), ["-M", "virt", "-bios", "none", "-display", "none", "-nodefaults",
+                                            "-serial", "stdio", "-kernel", str(echo_guest)],
+                          timeout=config.scaled(20), encoding="utf-8", codec_errors="replace")
+    try:
+        child.expect_exact("echo guest ready")
+        child.send("\x03")
+        child.expect(pexpect.EOF)
+        # The kernel sends SIGINT (no sender pid): no "from pid ..." part.
+        assert re.search(r": terminating on signal 2\r?\n", child.before), child.before
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_on_mon_stdio_reaches_the_guest(emu_binary, echo_guest):
+    child = pexpect.spawn(str(emu_binary), ["-M", "virt", "-bios", "none", "-display", "none", "-nodefaults",
+                                            "-serial", "mon:stdio", "-kernel", str(echo_guest)],
+                          timeout=config.scaled(20), encoding="utf-8", codec_errors="replace")
+    try:
+        child.expect_exact("echo guest ready")
+        child.send("\x03ok")
+        child.expect_exact("\x03OK")  # echoed by the guest: Ctrl-C was a byte for it, not a signal
+        assert child.isalive()
+    finally:
+        child.close(force=True)
