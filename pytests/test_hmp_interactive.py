@@ -13,8 +13,8 @@ import re
 import pexpect
 import pytest
 
-from emutest import config
 from emutest.hmp import PROMPT, answer_of, registers_of
+from emutest.terminal import ECHO_READY, echo_board, on_pty
 
 PAUSED_BOARD = ["-M", "virt", "-bios", "none", "-S"]
 BANNER = re.compile(r"QEMU \d+\.\d+\.\d+ monitor - type 'help' for more information\n")
@@ -93,16 +93,9 @@ CTRL_A = "\x01"
 @pytest.fixture
 def pty_session(emu_binary, echo_guest):
     """The emulator on a pty with -serial mon:stdio, running the echo guest."""
-    child = pexpect.spawn(str(emu_binary), ["-M", "virt", "-bios", "none", "-display", "none", "-nodefaults",
-                                            "-serial", "mon:stdio", "-kernel", str(echo_guest)],
-                          timeout=config.scaled(20), encoding="utf-8", codec_errors="replace")
-    try:
-        child.expect_exact("echo guest ready")
+    with on_pty(emu_binary, echo_board(echo_guest)) as child:
+        child.expect_exact(ECHO_READY)
         yield child
-    finally:
-        if child.isalive():
-            child.terminate(force=True)
-        child.close()
 
 
 def type_at_monitor(child, line: str) -> str:

@@ -22,6 +22,7 @@ import pytest
 
 from emutest import config
 from emutest.config import is_qemu
+from emutest.terminal import ECHO_READY, echo_board, on_pty
 
 PAUSED_BOARD = ["-M", "virt", "-bios", "none", "-S"]
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
@@ -120,14 +121,11 @@ def test_no_shutdown_is_listed_in_the_help(emu_binary):
 # ---- the terminal -----------------------------------------------------------------------
 
 def test_the_terminal_is_restored_after_a_signal(emu_binary, echo_guest):
-    child = pexpect.spawn(str(emu_binary), ["-M", "virt", "-bios", "none", "-display", "none", "-nodefaults",
-                                            "-serial", "mon:stdio", "-kernel", str(echo_guest)],
-                          timeout=config.scaled(20), encoding="utf-8", codec_errors="replace")
-    try:
+    with on_pty(emu_binary, echo_board(echo_guest)) as child:
         # On Linux, the termios of a pty's master are those of its terminal side. (A new
         # pty is cooked, but the emulator may have made it raw before we look, so the
         # cooked flags are checked by name below rather than read here.)
-        child.expect_exact("echo guest ready")
+        child.expect_exact(ECHO_READY)
         raw = termios.tcgetattr(child.child_fd)
         assert not raw[3] & (termios.ICANON | termios.ECHO)  # lflag: raw mode while it runs
         child.kill(signal.SIGTERM)
@@ -136,35 +134,23 @@ def test_the_terminal_is_restored_after_a_signal(emu_binary, echo_guest):
         iflag, _oflag, _cflag, lflag = termios.tcgetattr(child.child_fd)[:4]
         assert lflag & termios.ICANON and lflag & termios.ECHO and lflag & termios.ISIG
         assert iflag & termios.ICRNL
-    finally:
-        child.close(force=True)
     assert child.exitstatus == 0
 
 
 def test_ctrl_c_on_serial_stdio_ends_the_emulator(emu_binary, echo_guest):
     # Plain -serial stdio keeps the terminal's signal keys (mon:stdio passes Ctrl-C to the guest).
-    child = pexpect.spawn(str(emu_binary), ["-M", "virt", "-bios", "none", "-display", "none", "-nodefaults",
-                                            "-serial", "stdio", "-kernel", str(echo_guest)],
-                          timeout=config.scaled(20), encoding="utf-8", codec_errors="replace")
-    try:
-        child.expect_exact("echo guest ready")
+    with on_pty(emu_binary, echo_board(echo_guest, serial="stdio")) as child:
+        child.expect_exact(ECHO_READY)
         child.send("\x03")
         child.expect(pexpect.EOF)
         # The kernel sends SIGINT (no sender pid): no "from pid ..." part.
         assert re.search(r": terminating on signal 2\r?\n", child.before), child.before
-    finally:
-        child.close(force=True)
     assert child.exitstatus == 0
 
 
 def test_ctrl_c_on_mon_stdio_reaches_the_guest(emu_binary, echo_guest):
-    child = pexpect.spawn(str(emu_binary), ["-M", "virt", "-bios", "none", "-display", "none", "-nodefaults",
-                                            "-serial", "mon:stdio", "-kernel", str(echo_guest)],
-                          timeout=config.scaled(20), encoding="utf-8", codec_errors="replace")
-    try:
-        child.expect_exact("echo guest ready")
+    with on_pty(emu_binary, echo_board(echo_guest)) as child:
+        child.expect_exact(ECHO_READY)
         child.send("\x03ok")
         child.expect_exact("\x03OK")  # echoed by the guest: Ctrl-C was a byte for it, not a signal
         assert child.isalive()
-    finally:
-        child.close(force=True)

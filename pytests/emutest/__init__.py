@@ -4,6 +4,9 @@ See docs/testing.md. The pieces:
     Machine     (machine.py)   process, command line, clean shutdown, logs
     QMPClient   (qmp.py)       QMP over a unix socket, events, transcript
     Console     (console.py)   serial console: expect / send / output
+    HmpTerminal (hmp.py)       an interactive HMP monitor: prompt, typed lines, answers
+    on_pty      (terminal.py)  the emulator on a real terminal (pexpect)
+    SocketReader (sockets.py)  the reader thread under Console and QMPClient
     GuestImages (images.py)    where guest images live
     plugin      (plugin.py)    fixtures, markers, failure reports
 """

@@ -8,11 +8,10 @@ way a person reads a terminal; `output` is everything so far.
 import codecs
 import re
 import socket
-import threading
 import time
 
 from . import config
-from .sockets import connect_unix
+from .sockets import SocketReader, connect_unix
 
 DEFAULT_TIMEOUT = 30.0  # seconds, before EMU_TIMEOUT_SCALE
 TAIL_CHARACTERS = 2000  # how much output an expect() timeout shows
@@ -32,17 +31,13 @@ def _printable(text: str) -> str:
     return "".join(c if c == "\n" or c == "\t" or c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-class Console:
+class Console(SocketReader):
     def __init__(self, connection: socket.socket, *, label: str = "serial0"):
-        self.label = label
-        self._socket = connection
+        super().__init__(connection, label=label)
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._text = ""
         self._cursor = 0  # expect() searches from here
-        self._eof = False
-        self._condition = threading.Condition()
-        self._reader = threading.Thread(target=self._read_loop, name=f"emutest-{label}-reader", daemon=True)
-        self._reader.start()
+        self._start_reading()
 
     @classmethod
     def connect(cls, path, *, label: str = "serial0", timeout: float = None, exit_status=None) -> "Console":
@@ -100,37 +95,11 @@ class Console:
         """Types `text` followed by a newline (end="\\r" to press Enter like a terminal would)."""
         self.send(text + end)
 
-    def wait_closed(self, timeout: float = None) -> bool:
-        deadline = time.monotonic() + (timeout or config.scaled(DEFAULT_TIMEOUT))
+    def _received(self, chunk: bytes):
         with self._condition:
-            while not self._eof:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._condition.wait(remaining)
-            return True
+            self._text += self._decoder.decode(chunk)
+            self._condition.notify_all()
 
-    def close(self):
-        try:
-            self._socket.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._reader.join(timeout=config.scaled(10))
-        self._socket.close()
-
-    def _read_loop(self):
-        try:
-            while True:
-                try:
-                    chunk = self._socket.recv(65536)
-                except OSError:
-                    chunk = b""
-                with self._condition:
-                    self._text += self._decoder.decode(chunk, final=not chunk)
-                    if not chunk:
-                        break
-                    self._condition.notify_all()
-        finally:
-            with self._condition:
-                self._eof = True
-                self._condition.notify_all()
+    def _ended(self):
+        with self._condition:
+            self._text += self._decoder.decode(b"", final=True)

@@ -117,22 +117,23 @@ def guest_images():
     return GuestImages()
 
 
+def _build_guest(tmp_path_factory, source: str, name: str):
+    try:
+        return build_bare_metal_elf(source, tmp_path_factory.mktemp(f"{name}-guest") / f"{name}.elf")
+    except GuestBuildError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def counter_guest(tmp_path_factory):
     """A bare-metal ELF (linked at 0x80000000) whose hart 0 counts in a0 forever."""
-    try:
-        return build_bare_metal_elf(COUNTER_SOURCE, tmp_path_factory.mktemp("counter-guest") / "counter.elf")
-    except GuestBuildError as error:
-        pytest.fail(str(error), pytrace=False)
+    return _build_guest(tmp_path_factory, COUNTER_SOURCE, "counter")
 
 
 @pytest.fixture(scope="session")
 def echo_guest(tmp_path_factory):
     """A bare-metal ELF (linked at 0x80000000) that prints "echo guest ready" and echoes input upper-cased."""
-    try:
-        return build_bare_metal_elf(ECHO_SOURCE, tmp_path_factory.mktemp("echo-guest") / "echo.elf")
-    except GuestBuildError as error:
-        pytest.fail(str(error), pytrace=False)
+    return _build_guest(tmp_path_factory, ECHO_SOURCE, "echo")
 
 
 @pytest.fixture

@@ -15,11 +15,10 @@ line in both directions goes into the machine's Transcript.
 import collections
 import json
 import socket
-import threading
 import time
 
 from . import config
-from .sockets import connect_unix
+from .sockets import SocketReader, connect_unix
 from .transcript import RECEIVED, SENT, Transcript
 
 DEFAULT_TIMEOUT = 30.0  # seconds, before EMU_TIMEOUT_SCALE
@@ -57,7 +56,7 @@ class _Unparsable:
         self.reason = reason
 
 
-class QMPClient:
+class QMPClient(SocketReader):
     """One QMP connection.
 
     Typical use (Machine does the connecting and negotiating for you):
@@ -71,20 +70,17 @@ class QMPClient:
 
     def __init__(self, connection: socket.socket, *, label: str = "qmp", transcript: Transcript = None,
                  greeting_timeout: float = None):
-        self.label = label
+        super().__init__(connection, label=label)
         self.transcript = transcript if transcript is not None else Transcript()
-        self._socket = connection
-        self._condition = threading.Condition()
+        self._pending = b""  # a line not yet complete
         self._responses = collections.deque()
         self._events = []  # every event received, in order
         self._consumed = set()  # indices into _events already returned by wait_event()
         self._arrivals = []  # every message (responses and events) in arrival order
-        self._eof = False
         self._closed_by_us = False
         self.negotiated = False  # set once qmp_capabilities succeeds through execute()/command()
         self.transcript.note(label, "connected")
-        self._reader = threading.Thread(target=self._read_loop, name=f"emutest-{label}-reader", daemon=True)
-        self._reader.start()
+        self._start_reading()
         greeting = self._next_response(greeting_timeout or config.scaled(DEFAULT_TIMEOUT), "the greeting")
         if not isinstance(greeting, dict) or "QMP" not in greeting:
             raise QMPProtocolError(f"expected a QMP greeting, got {greeting!r}")
@@ -220,58 +216,24 @@ class QMPClient:
             self._events.clear()
             self._consumed.clear()
 
-    @property
-    def closed(self) -> bool:
-        """True once the server closed the connection (or close() was called)."""
-        with self._condition:
-            return self._eof
-
-    def wait_closed(self, timeout: float = None) -> bool:
-        """Waits until the server closes the connection; returns whether it did."""
-        deadline = time.monotonic() + (timeout or config.scaled(DEFAULT_TIMEOUT))
-        with self._condition:
-            while not self._eof:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._condition.wait(remaining)
-            return True
-
     def close(self):
         """Disconnects (idempotent) and stops the reader thread."""
         with self._condition:
             self._closed_by_us = True
-        try:
-            self._socket.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._reader.join(timeout=config.scaled(10))
-        self._socket.close()
+        super().close()
 
     # ---- reader thread --------------------------------------------------
 
-    def _read_loop(self):
-        pending = b""
-        try:
-            while True:
-                try:
-                    chunk = self._socket.recv(65536)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    break
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    self._dispatch(line)
-            if pending.strip():
-                self._dispatch(pending)
-        finally:
-            with self._condition:
-                self._eof = True
-                self._condition.notify_all()
-            self.transcript.note(self.label, "disconnected by the harness" if self._closed_by_us
-                                 else "connection closed by the emulator")
+    def _received(self, chunk: bytes):
+        *lines, self._pending = (self._pending + chunk).split(b"\n")
+        for line in lines:
+            self._dispatch(line)
+
+    def _ended(self):
+        if self._pending.strip():
+            self._dispatch(self._pending)
+        self.transcript.note(self.label, "disconnected by the harness" if self._closed_by_us
+                             else "connection closed by the emulator")
 
     def _dispatch(self, line: bytes):
         text = line.decode(errors="replace").rstrip("\r")
