@@ -83,6 +83,7 @@ JitEngine::~JitEngine() {
 
 void JitEngine::invalidate_all() {
   ++statistics_.invalidations;
+  clear_jump_cache();
   cache_.clear([this](BlockFunction code) { runtime_.release(code); });
 }
 
@@ -123,17 +124,26 @@ const Block* JitEngine::block_at_pc() {
   const BlockKey key{pc, physical_pc,
                      static_cast<uint64_t>(hart_.privilege) | (contexts.load << 8) | (contexts.store << 16)};
   const auto* host_code = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(pc + entry->host_addend));
-  Block* block = cache_.find(key);
-  if (block != nullptr && block->code != nullptr &&
-      std::memcmp(block->host_code, block->guest_bytes.data(), block->guest_bytes.size()) != 0) {
-    // The guest rewrote this block's code (a store from this hart, another
-    // hart or a device): translate again from the current bytes.
-    ++statistics_.stale_blocks;
-    runtime_.release(block->code);
-    cache_.erase(key);
-    block = nullptr;
+  JumpCacheEntry& slot = jump_cache_[(pc >> 1) % kJumpCacheEntries];
+  Block* block = slot.block != nullptr && slot.key == key ? slot.block : cache_.find(key);
+  if (block != nullptr && block->code != nullptr && block->verified_epoch != write_epoch_) {
+    if (std::memcmp(block->host_code, block->guest_bytes.data(), block->guest_bytes.size()) != 0) {
+      // The guest rewrote this block's code (a store from this hart, another
+      // hart or a device): translate again from the current bytes.
+      ++statistics_.stale_blocks;
+      runtime_.release(block->code);
+      cache_.erase(key);
+      clear_jump_cache();
+      block = nullptr;
+    } else {
+      block->verified_epoch = write_epoch_;
+    }
   }
-  if (block == nullptr) block = &cache_.insert(key, translate(host_code, physical_pc, contexts.load, contexts.store));
+  if (block == nullptr) {
+    block = &cache_.insert(key, translate(host_code, physical_pc, contexts.load, contexts.store));
+    block->verified_epoch = write_epoch_;
+  }
+  slot = JumpCacheEntry{key, block};  // map nodes never move, so the pointer stays valid until erase/clear
   return block->code != nullptr ? block : nullptr;
 }
 
@@ -147,6 +157,7 @@ const Block* JitEngine::block_at_pc() {
 // everything not already masked before), so Hart::run(1) may repeat it.
 uint64_t JitEngine::run(uint64_t budget) {
   uint64_t used = 0;
+  ++write_epoch_;  // other harts, devices and the monitor ran since the last run
   while (used < budget && !hart_.stop_requested) {  // Hart::stop_requested: a device ended the run
     if (hart_.interrupt_pending_for_wfi()) {
       hart_.waiting_for_interrupt = false;
@@ -160,10 +171,15 @@ uint64_t JitEngine::run(uint64_t budget) {
       // instruction runs in the interpreter.
       used += hart_.run(1);
       ++statistics_.interpreted_slots;
+      ++write_epoch_;
       continue;
     }
+    const uint64_t helper_calls = context_.helper_calls;
+    context_.loop_budget = budget - used;
+    context_.loop_slots = 0;
     const uint64_t result = block->code(&hart_, &context_);
-    const uint64_t slots = result >> 1;
+    if (context_.helper_calls != helper_calls) ++write_epoch_;
+    const uint64_t slots = (result >> 1) + context_.loop_slots;
     const uint64_t retired = slots - (result & 1);
     used += slots;
     if ((hart_.csr.mcountinhibit & kMcountinhibitIR) == 0) hart_.instret += retired;

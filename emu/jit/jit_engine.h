@@ -6,6 +6,7 @@
 
 #include <asmjit/x86.h>
 
+#include <array>
 #include <cstdint>
 
 #include "emu/jit/jit_helpers.h"
@@ -41,8 +42,25 @@ class JitEngine {
   const Block* block_at_pc();
   Block translate(const uint8_t* host_code, uint64_t physical_pc, uint64_t load_context, uint64_t store_context);
 
+  // A direct-mapped cache in front of the translation cache's hash map
+  // (docs/jit.md, "Dispatch"): most block lookups are one compare.
+  struct JumpCacheEntry {
+    BlockKey key;
+    Block* block = nullptr;
+  };
+  static constexpr size_t kJumpCacheEntries = 4096;
+  void clear_jump_cache() { jump_cache_.fill(JumpCacheEntry{}); }
+
   riscv::Hart& hart_;
   void (*previous_fence_i_hook_)(riscv::Hart&) = nullptr;
+  std::array<JumpCacheEntry, kJumpCacheEntries> jump_cache_{};
+  // The write epoch: advanced whenever guest memory may have been written
+  // other than by generated code's fast-path stores (which never touch code
+  // pages) - at the start of every run (other harts, devices, the monitor ran
+  // in between), after an interpreted instruction, after a block that called
+  // a helper. A block's bytes are compared with the guest's only when the
+  // epoch moved since its last check.
+  uint64_t write_epoch_ = 1;
   asmjit::JitRuntime runtime_;
   TranslationCache cache_;
   JitContext context_;

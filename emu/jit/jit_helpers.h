@@ -28,6 +28,16 @@ struct JitContext {
   const riscv::Tlb::Entry* store_table = nullptr;  // hart.tlb.table(Store)
   const uint64_t* code_page_bitmap = nullptr;      // bit n set: physical page n holds translated code
   uint64_t scratch = 0;                            // the load helper's result
+  // Counted by every helper call: a slow-path access may have written guest
+  // memory (a store into code, a device doing DMA), so the engine re-checks
+  // the guest bytes of the blocks it runs next (jit_engine.cpp, epochs).
+  uint64_t helper_calls = 0;
+  // Self-loops (docs/jit.md, "Loops"): a block whose last instruction jumps
+  // back to its own start runs again without leaving generated code while
+  // loop_budget (slots the engine still allows, set before the call) covers
+  // another full run; each extra run adds the block's length to loop_slots.
+  uint64_t loop_budget = 0;
+  uint64_t loop_slots = 0;
 };
 
 enum HelperStatus : uint32_t { kHelperCompleted = 0, kHelperTrapped = 1 };

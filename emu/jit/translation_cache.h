@@ -41,7 +41,8 @@ struct Block {
   BlockFunction code = nullptr;  // nullptr: the first instruction is not emittable (interpret it)
   uint32_t length = 0;           // instructions: the most slots one run of the block can use
   const uint8_t* host_code = nullptr;  // where the guest bytes were read from
-  std::vector<uint8_t> guest_bytes;    // what they were: checked before every run
+  std::vector<uint8_t> guest_bytes;    // what they were: checked before a run when memory may have changed
+  uint64_t verified_epoch = 0;         // the engine's write epoch at the last check
 };
 
 class TranslationCache {

@@ -72,9 +72,16 @@ class BlockEmitter {
   void emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store, unsigned size,
                    bool is_signed);
 
+  // The taken edge of a jump back to the block's own start: run the block
+  // again in place while the budget allows a full run (docs/jit.md, "Loops").
+  void emit_loop_back();
+
   x86::Assembler& a_;
   const EmitterTarget& target_;
   Label epilogue_;
+  Label top_;                 // the first instruction, after the prologue
+  uint64_t start_pc_ = 0;     // the block's virtual pc
+  uint64_t length_ = 0;       // instructions in the block
 };
 
 void BlockEmitter::emit(const BlockPlan& plan) {
@@ -90,6 +97,10 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   a_.mov(kLoadTable, x86::qword_ptr(kContext, offsetof(JitContext, load_table)));
   a_.mov(kStoreTable, x86::qword_ptr(kContext, offsetof(JitContext, store_table)));
   a_.mov(kCodeBitmap, x86::qword_ptr(kContext, offsetof(JitContext, code_page_bitmap)));
+  top_ = a_.newLabel();
+  start_pc_ = plan.virtual_pc;
+  length_ = plan.instructions.size();
+  a_.bind(top_);
 
   bool ended = false;
   for (size_t i = 0; i < plan.instructions.size() && !ended; ++i) {
@@ -284,6 +295,7 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
       a_.mov(x86::rax, next_pc);
       store_x(in.rd, x86::rax);
     }
+    if (target == start_pc_) emit_loop_back();
     set_pc(target);
     finish(in.bits, slot, false);
     return;
@@ -315,8 +327,28 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
   set_pc(next_pc);
   finish(in.bits, slot, false);
   a_.bind(taken);
+  if (target == start_pc_) emit_loop_back();
   set_pc(target);
   finish(in.bits, slot, false);
+}
+
+// Only reached when every instruction of this run of the block completed in
+// generated code (a slow-path access exits the block), so nothing that could
+// change interrupt state, translation or code happened (docs/jit.md, "Exact
+// instruction counting"): running the block again is what the dispatcher
+// would do, minus the lookup. Falls through to the normal exit when the
+// budget left after this run is shorter than the block.
+void BlockEmitter::emit_loop_back() {
+  const auto length = static_cast<int32_t>(length_);
+  Label exit = a_.newLabel();
+  a_.mov(x86::rax, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
+  a_.sub(x86::rax, length);
+  a_.cmp(x86::rax, length);
+  a_.jb(exit);
+  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), x86::rax);
+  a_.add(x86::qword_ptr(kContext, offsetof(JitContext, loop_slots)), length);
+  a_.jmp(top_);
+  a_.bind(exit);
 }
 
 // Loads and stores. Fast path (the same test as Hart::load/store's): the
