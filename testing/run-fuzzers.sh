@@ -19,9 +19,10 @@ build() {  # name, sources...
 }
 build qmp_fuzz emu/core/physical_bus.cpp emu/target/riscv/*.cpp emu/monitor/*.cpp testing/fuzz/qmp_fuzz.cpp -lxxhash
 build virtqueue_fuzz emu/core/physical_bus.cpp emu/hw/virtio/*.cpp emu/block/*.cpp testing/fuzz/virtqueue_fuzz.cpp
+build replay_log_fuzz emu/replay/replay_log.cpp testing/fuzz/replay_log_fuzz.cpp -lxxhash
 
 status=0
-for fuzzer in qmp_fuzz virtqueue_fuzz; do
+for fuzzer in qmp_fuzz virtqueue_fuzz replay_log_fuzz; do
   corpus="$out/$fuzzer-corpus"
   rm -rf "$corpus" && mkdir -p "$corpus"
   if (cd "$out" && "./$fuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 "$corpus" > "$fuzzer.log" 2>&1); then

@@ -646,6 +646,19 @@ bool info_kvm(Run& run) {
   return true;
 }
 
+// QEMU's hmp_info_replay wording.
+bool info_replay(Run& run) {
+  if (!run.end()) return false;
+  const MachineControl::ReplayInfo info = run.machine().replay_info();
+  if (info.mode == "none") {
+    run.out += "Record/replay is not active\n";
+  } else {
+    append(run.out, "%s execution '%s': instruction count = %" PRIu64 "\n",
+           info.mode == "record" ? "Recording" : "Replaying", info.filename.c_str(), info.icount);
+  }
+  return true;
+}
+
 // Sorted by name, as QEMU's help lists them.
 constexpr Command kInfoCommands[] = {
     {"chardev", "", "show the character devices", info_chardev},
@@ -657,6 +670,7 @@ constexpr Command kInfoCommands[] = {
      "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to query; show the "
      "current CPU's registers if no argument is specified)",
      info_registers},
+    {"replay", "", "show record/replay information", info_replay},
     {"status", "", "show the current VM status (running|paused)", info_status},
     {"version", "", "show the version of QEMU", info_version},
 };
@@ -696,6 +710,33 @@ bool command_quit(Run& run) {
   return true;
 }
 
+bool command_replay_break(Run& run) {
+  int64_t icount = 0;
+  if (!run.expression(icount) || !run.end()) return false;
+  std::string error;
+  if (icount < 0 || !run.machine().replay_break(static_cast<uint64_t>(icount), error)) {
+    run.out += "Error: " + (error.empty() ? std::string("the instruction count must not be negative") : error) + "\n";
+  }
+  return true;
+}
+
+bool command_replay_delete_break(Run& run) {
+  if (!run.end()) return false;
+  std::string error;
+  if (!run.machine().replay_delete_break(error)) run.out += "Error: " + error + "\n";
+  return true;
+}
+
+bool command_replay_seek(Run& run) {
+  int64_t icount = 0;
+  if (!run.expression(icount) || !run.end()) return false;
+  std::string error;
+  if (icount < 0 || !run.machine().replay_seek(static_cast<uint64_t>(icount), error)) {
+    run.out += "Error: " + (error.empty() ? std::string("the instruction count must not be negative") : error) + "\n";
+  }
+  return true;
+}
+
 bool command_cpu(Run& run) {
   int64_t index = 0;
   if (!run.int32(index) || !run.end()) return false;
@@ -714,6 +755,9 @@ constexpr Command kCommands[] = {
      [](Run& run) { return save_memory(run, true); }},
     {"print|p", "/fmt expr", "print expression value (use $reg for CPU register access)", command_print},
     {"quit|q", "", "quit the emulator", command_quit},
+    {"replay_break", "icount", "set breakpoint at the specified instruction count", command_replay_break},
+    {"replay_delete_break", "", "remove replay breakpoint", command_replay_delete_break},
+    {"replay_seek", "icount", "replay execution to the specified instruction count", command_replay_seek},
     {"stop|s", "", "stop emulation", command_stop},
     {"system_powerdown", "", "send system power down event", command_system_powerdown},
     {"system_reset", "", "reset the system", command_system_reset},

@@ -208,6 +208,7 @@ ReplayLog parse_log(std::span<const uint8_t> bytes, const std::string& path) {
     throw LogError(where + "unsupported log format version " + std::to_string(version) + " (this emu reads version " +
                    std::to_string(kLogFormatVersion) + ")");
   }
+  if (get_u32(bytes.data() + 12) != 0) throw LogError(where + "damaged file header (reserved field is not zero)");
   ReplayLog log;
   log.bytes = bytes.size();
   bool have_header = false, have_end = false;
