@@ -674,7 +674,7 @@ void Parser::handle_device(const Occurrence& occurrence) {
   config_.devices.push_back(DeviceRequest{driver, std::move(list), occurrence.location()});
 }
 
-// -drive file=F[,format=raw][,if=none|virtio][,id=ID][,readonly=on|off][,media=disk]
+// -drive file=F[,format=raw][,if=none|virtio][,id=ID][,readonly=on|off][,media=disk][,cache=MODE]
 // Messages follow QEMU 7.2's wording.
 void Parser::handle_drive(const Occurrence& occurrence) {
   KeyValueList list = parse_key_value_list(occurrence.value, "");
@@ -704,6 +704,12 @@ void Parser::handle_drive(const Occurrence& occurrence) {
       drive.read_only = *read_only;
     } else if (key == "media") {
       if (value != "disk") fail(occurrence, "media=" + value + " is not supported in emu (disk only)");
+    } else if (key == "cache") {
+      // emu's I/O is synchronous and uncached (block_backend.h); every mode
+      // QEMU accepts means the same here.
+      static const std::set<std::string, std::less<>> kCacheModes = {"none", "writeback", "writethrough",
+                                                                     "directsync", "unsafe"};
+      if (!kCacheModes.count(value)) fail(occurrence, "invalid cache option");
     } else {
       fail(occurrence, "Block format 'raw' does not support the option '" + key + "'");
     }
