@@ -123,3 +123,16 @@ def test_two_harts_come_online_and_power_off(machine, tmp_path):
     run_command(vm, "work 1000", r"emu-init: work 1000 result a145f12b02b9b71a")
     run_command(vm, "poweroff", r"emu-init: powering off")
     assert vm.wait(timeout=60) == 0
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_read_only_drive_and_serial_reach_the_guest(machine, tmp_path):
+    disk = make_disk(tmp_path / "disk.img")
+    images = GuestImages()
+    vm = machine(["-M", "virt", "-m", "256M", "-kernel", str(images.linux_kernel),
+                  "-initrd", str(images.linux_initramfs), "-append", "console=ttyS0",
+                  "-drive", f"file={disk},format=raw,if=none,id=d0,readonly=on",
+                  "-device", "virtio-blk-device,drive=d0,serial=EMU-SERIAL-7"])
+    vm.console.expect("emu-init: ready", timeout=scaled(BOOT_TIMEOUT))
+    run_command(vm, "cat /sys/block/vda/ro", r"\n1\r?\n")
+    run_command(vm, "cat /sys/block/vda/serial", r"\nEMU-SERIAL-7")
