@@ -1,5 +1,7 @@
 #include "emu/hw/boards/riscv_virt.h"
 
+#include "emu/block/overlay_backend.h"
+
 #include <libfdt.h>
 #include <poll.h>
 
@@ -269,6 +271,11 @@ void RiscvVirtBoard::build_virtio_devices() {
 // Every drive's backend is made here (record/replay wraps it in an overlay).
 std::shared_ptr<BlockBackend> RiscvVirtBoard::open_drive(const VirtioDeviceConfig& device) {
   try {
+    // Record and replay never write the user's disk: guest writes go to a
+    // temporary overlay (emu/block/overlay_backend.h).
+    if (config_.record_replay.mode != replay::Mode::None) {
+      return std::make_shared<OverlayBackend>(std::make_shared<RawFileBackend>(device.file, true), device.read_only);
+    }
     return std::make_shared<RawFileBackend>(device.file, device.read_only);
   } catch (const BlockError& error) {
     throw LoadError(device.origin + ": " + error.what());
