@@ -98,9 +98,11 @@ Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint6
   target.instruction_bits_offset = offset_in_hart(hart_, &hart_.instruction_bits);
   target.load_context = load_context;
   target.store_context = store_context;
-  block.code = emit_block(runtime_, plan, target);
+  target.exit_cells = block.chaining->exits;
+  block.code = emit_block(runtime_, plan, target, &block.chaining->self.entry);
   if (block.code == nullptr) return block;
   block.length = static_cast<uint32_t>(plan.instructions.size());
+  block.chaining->self.length = block.length;
   block.host_code = host_code;
   block.guest_bytes.assign(host_code, host_code + plan.byte_length);
   // From now on stores to this page take the slow path and end their block.
@@ -109,7 +111,7 @@ Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint6
   return block;
 }
 
-const Block* JitEngine::block_at_pc() {
+Block* JitEngine::block_at_pc() {
   const uint64_t pc = hart_.pc;
   // The fetch the interpreter would do: a fetch-TLB hit on a host-backed
   // page (an entry covers the whole page with one decision, and nothing in
@@ -126,7 +128,7 @@ const Block* JitEngine::block_at_pc() {
   const auto* host_code = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(pc + entry->host_addend));
   JumpCacheEntry& slot = jump_cache_[(pc >> 1) % kJumpCacheEntries];
   Block* block = slot.block != nullptr && slot.key == key ? slot.block : cache_.find(key);
-  if (block != nullptr && block->code != nullptr && block->verified_epoch != write_epoch_) {
+  if (block != nullptr && block->code != nullptr && block->chaining->self.verified_epoch != context_.write_epoch) {
     if (std::memcmp(block->host_code, block->guest_bytes.data(), block->guest_bytes.size()) != 0) {
       // The guest rewrote this block's code (a store from this hart, another
       // hart or a device): translate again from the current bytes.
@@ -136,13 +138,14 @@ const Block* JitEngine::block_at_pc() {
       clear_jump_cache();
       block = nullptr;
     } else {
-      block->verified_epoch = write_epoch_;
+      block->chaining->self.verified_epoch = context_.write_epoch;
     }
   }
   if (block == nullptr) {
     block = &cache_.insert(key, translate(host_code, physical_pc, contexts.load, contexts.store));
-    block->verified_epoch = write_epoch_;
+    block->chaining->self.verified_epoch = context_.write_epoch;
   }
+  dispatched_key_ = key;
   slot = JumpCacheEntry{key, block};  // map nodes never move, so the pointer stays valid until erase/clear
   return block->code != nullptr ? block : nullptr;
 }
@@ -157,7 +160,9 @@ const Block* JitEngine::block_at_pc() {
 // everything not already masked before), so Hart::run(1) may repeat it.
 uint64_t JitEngine::run(uint64_t budget) {
   uint64_t used = 0;
-  ++write_epoch_;  // other harts, devices and the monitor ran since the last run
+  ++context_.write_epoch;  // other harts, devices and the monitor ran since the last run
+  ExitCell* exit_taken = nullptr;  // the chainable exit the previous block left through
+  BlockKey exit_source;            // and that block's key
   while (used < budget && !hart_.stop_requested) {  // Hart::stop_requested: a device ended the run
     if (hart_.interrupt_pending_for_wfi()) {
       hart_.waiting_for_interrupt = false;
@@ -165,20 +170,39 @@ uint64_t JitEngine::run(uint64_t budget) {
     } else if (hart_.waiting_for_interrupt) {
       break;
     }
-    const Block* block = block_at_pc();
+    Block* block = block_at_pc();
+    if (block != nullptr && exit_taken != nullptr) {
+      // The previous block left through a chainable exit and the dispatcher
+      // found this block right there (docs/jit.md, "Chaining"): link them if
+      // the target is the block that exit always leads to - same page, same
+      // mode (an interrupt taken in between changes pc or mode).
+      const BlockKey& key = dispatched_key_;
+      if (key.virtual_pc == exit_taken->target_pc && key.mode == exit_source.mode &&
+          (key.physical_pc >> 12) == (exit_source.physical_pc >> 12) &&
+          (key.virtual_pc >> 12) == (exit_source.virtual_pc >> 12)) {
+        exit_taken->target = &block->chaining->self;
+      }
+    }
+    exit_taken = nullptr;
     if (block == nullptr || block->length > budget - used) {
       // Not translatable, or the budget ends inside the block: this one
       // instruction runs in the interpreter.
       used += hart_.run(1);
       ++statistics_.interpreted_slots;
-      ++write_epoch_;
+      ++context_.write_epoch;
       continue;
     }
+    // The block that exits may be a later one of a chain; a chain never
+    // leaves the page and mode it started in, so this key stands for it.
+    const BlockKey source = dispatched_key_;
     const uint64_t helper_calls = context_.helper_calls;
     context_.loop_budget = budget - used;
     context_.loop_slots = 0;
+    context_.last_exit = nullptr;
     const uint64_t result = block->code(&hart_, &context_);
-    if (context_.helper_calls != helper_calls) ++write_epoch_;
+    if (context_.helper_calls != helper_calls) ++context_.write_epoch;
+    exit_taken = static_cast<ExitCell*>(context_.last_exit);
+    exit_source = source;
     const uint64_t slots = (result >> 1) + context_.loop_slots;
     const uint64_t retired = slots - (result & 1);
     used += slots;

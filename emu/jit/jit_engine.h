@@ -39,7 +39,7 @@ class JitEngine {
  private:
   // The block to run at hart.pc in the current mode, translating it if
   // needed; nullptr if this instruction must be interpreted.
-  const Block* block_at_pc();
+  Block* block_at_pc();
   Block translate(const uint8_t* host_code, uint64_t physical_pc, uint64_t load_context, uint64_t store_context);
 
   // A direct-mapped cache in front of the translation cache's hash map
@@ -54,13 +54,14 @@ class JitEngine {
   riscv::Hart& hart_;
   void (*previous_fence_i_hook_)(riscv::Hart&) = nullptr;
   std::array<JumpCacheEntry, kJumpCacheEntries> jump_cache_{};
-  // The write epoch: advanced whenever guest memory may have been written
+  // The write epoch (context_.write_epoch): advanced whenever guest memory may have been written
   // other than by generated code's fast-path stores (which never touch code
   // pages) - at the start of every run (other harts, devices, the monitor ran
   // in between), after an interpreted instruction, after a block that called
   // a helper. A block's bytes are compared with the guest's only when the
   // epoch moved since its last check.
-  uint64_t write_epoch_ = 1;
+  // (The epoch itself is context_.write_epoch: chained exits read it.)
+  BlockKey dispatched_key_;  // the key of the block block_at_pc returned last
   asmjit::JitRuntime runtime_;
   TranslationCache cache_;
   JitContext context_;

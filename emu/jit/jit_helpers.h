@@ -38,6 +38,11 @@ struct JitContext {
   // another full run; each extra run adds the block's length to loop_slots.
   uint64_t loop_budget = 0;
   uint64_t loop_slots = 0;
+  // Chaining (docs/jit.md, "Chaining"): the engine's write epoch (a target
+  // is entered directly only if its bytes were checked in this epoch), and
+  // the exit cell the block left through (null: an exit that cannot chain).
+  uint64_t write_epoch = 1;
+  void* last_exit = nullptr;
 };
 
 enum HelperStatus : uint32_t { kHelperCompleted = 0, kHelperTrapped = 1 };

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -37,12 +38,35 @@ struct BlockKeyHash {
   }
 };
 
+// What generated code reads of a block it chains to (docs/jit.md, "Chaining").
+// Heap-allocated per block, so its address is stable while the block lives.
+struct ChainTarget {
+  uint64_t verified_epoch = 0;  // the engine's write epoch when its guest bytes were last checked
+  uint64_t length = 0;          // instructions: the most slots one run of the block can use
+  const void* entry = nullptr;  // the code after the prologue (pinned registers already set)
+};
+
+// A block exit with a constant target in the block's own page. Generated code
+// jumps through `target` when it is set (and the target is verified and fits
+// the budget); the engine sets it after it has dispatched that target right
+// after this exit, and clears every cell whenever a block is dropped.
+struct ExitCell {
+  ChainTarget* target = nullptr;  // read by generated code (offset 0)
+  uint64_t target_pc = 0;         // the virtual pc this exit continues at
+};
+inline constexpr unsigned kExitCellsPerBlock = 2;  // a conditional branch: taken and not taken
+
+struct BlockChaining {
+  ChainTarget self;
+  ExitCell exits[kExitCellsPerBlock];
+};
+
 struct Block {
   BlockFunction code = nullptr;  // nullptr: the first instruction is not emittable (interpret it)
   uint32_t length = 0;           // instructions: the most slots one run of the block can use
   const uint8_t* host_code = nullptr;  // where the guest bytes were read from
   std::vector<uint8_t> guest_bytes;    // what they were: checked before a run when memory may have changed
-  uint64_t verified_epoch = 0;         // the engine's write epoch at the last check
+  std::unique_ptr<BlockChaining> chaining = std::make_unique<BlockChaining>();
 };
 
 class TranslationCache {
@@ -54,7 +78,13 @@ class TranslationCache {
     return it == blocks_.end() ? nullptr : &it->second;
   }
   Block& insert(const BlockKey& key, Block block) { return blocks_[key] = std::move(block); }
-  void erase(const BlockKey& key) { blocks_.erase(key); }
+  // Also unlinks every chain (some may lead to the erased block).
+  void erase(const BlockKey& key) {
+    blocks_.erase(key);
+    for (auto& [other_key, block] : blocks_) {
+      for (ExitCell& cell : block.chaining->exits) cell.target = nullptr;
+    }
+  }
 
   void mark_code_page(uint64_t physical_address) {
     const uint64_t page = physical_address >> 12;

@@ -43,6 +43,7 @@ class BlockEmitter {
   BlockEmitter(x86::Assembler& a, const EmitterTarget& target) : a_(a), target_(target) {}
 
   void emit(const BlockPlan& plan);
+  Label top() const { return top_; }
 
  private:
   x86::Mem x_slot(unsigned r) const { return x86::qword_ptr(kHart, target_.x_offset + static_cast<int32_t>(8 * r)); }
@@ -75,6 +76,9 @@ class BlockEmitter {
   // The taken edge of a jump back to the block's own start: run the block
   // again in place while the budget allows a full run (docs/jit.md, "Loops").
   void emit_loop_back();
+  // A normal exit to the constant `target`: chains to the next block through
+  // an exit cell when the target is in this block's page, else plain exit.
+  void exit_to(uint64_t target, uint32_t bits, uint64_t slots);
 
   x86::Assembler& a_;
   const EmitterTarget& target_;
@@ -82,6 +86,7 @@ class BlockEmitter {
   Label top_;                 // the first instruction, after the prologue
   uint64_t start_pc_ = 0;     // the block's virtual pc
   uint64_t length_ = 0;       // instructions in the block
+  unsigned cells_used_ = 0;
 };
 
 void BlockEmitter::emit(const BlockPlan& plan) {
@@ -108,8 +113,7 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   }
   if (!ended) {  // exit 1: fall through to the next instruction
     const DecodedInstruction& last = plan.instructions.back();
-    set_pc(plan.pcs.back() + last.length);
-    finish(last.bits, plan.instructions.size(), false);
+    exit_to(plan.pcs.back() + last.length, last.bits, plan.instructions.size());
   }
 
   a_.bind(epilogue_);
@@ -296,8 +300,7 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
       store_x(in.rd, x86::rax);
     }
     if (target == start_pc_) emit_loop_back();
-    set_pc(target);
-    finish(in.bits, slot, false);
+    exit_to(target, in.bits, slot);
     return;
   }
   if (in.op == Op::jalr) {
@@ -324,12 +327,48 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
     case Op::bltu: a_.jb(taken); break;
     default: a_.jae(taken); break;  // bgeu
   }
-  set_pc(next_pc);
-  finish(in.bits, slot, false);
+  exit_to(next_pc, in.bits, slot);
   a_.bind(taken);
   if (target == start_pc_) emit_loop_back();
+  exit_to(target, in.bits, slot);
+}
+
+// Chained exit: only reached after this run of the block completed in
+// generated code (as for loops), so the dispatcher would find the same target
+// block (same page and mode: the cell is only ever set to such a block) and
+// take no interrupt. The target is entered if its guest bytes were checked
+// in the current write epoch and its full length fits the budget left.
+void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
+  using x86::rax;
+  using x86::rcx;
+  using x86::rdx;
+  if ((target >> 12) != (start_pc_ >> 12) || cells_used_ >= kExitCellsPerBlock) {
+    set_pc(target);
+    finish(bits, slots, false);
+    return;
+  }
+  ExitCell* cell = &target_.exit_cells[cells_used_++];
+  cell->target_pc = target;
+  Label plain = a_.newLabel();
+  const auto slots32 = static_cast<int32_t>(slots);
+  a_.mov(rdx, reinterpret_cast<uint64_t>(cell));
+  a_.mov(rax, x86::qword_ptr(rdx, offsetof(ExitCell, target)));
+  a_.test(rax, rax);
+  a_.jz(plain);
+  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, write_epoch)));
+  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, verified_epoch)));
+  a_.jne(plain);
+  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
+  a_.sub(rcx, slots32);
+  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
+  a_.jb(plain);
+  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), rcx);
+  a_.add(x86::qword_ptr(kContext, offsetof(JitContext, loop_slots)), slots32);
+  a_.jmp(x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
+  a_.bind(plain);
+  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, last_exit)), rdx);
   set_pc(target);
-  finish(in.bits, slot, false);
+  finish(bits, slots, false);
 }
 
 // Only reached when every instruction of this run of the block completed in
@@ -440,13 +479,16 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
 
 }  // namespace
 
-BlockFunction emit_block(JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target) {
+BlockFunction emit_block(JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target,
+                         const void** chain_entry) {
   CodeHolder code;
   if (code.init(runtime.environment()) != kErrorOk) return nullptr;
   x86::Assembler assembler(&code);
-  BlockEmitter(assembler, target).emit(plan);
+  BlockEmitter emitter(assembler, target);
+  emitter.emit(plan);
   BlockFunction function = nullptr;
   if (runtime.add(&function, &code) != kErrorOk) return nullptr;
+  *chain_entry = reinterpret_cast<const uint8_t*>(function) + code.labelOffsetFromBase(emitter.top());
   return function;
 }
 

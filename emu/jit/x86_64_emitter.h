@@ -23,10 +23,14 @@ struct EmitterTarget {
   int32_t instruction_bits_offset = 0;  // of hart.instruction_bits
   uint64_t load_context = 0;            // TLB context of data loads in the block's mode
   uint64_t store_context = 0;           // and of stores
+  ExitCell* exit_cells = nullptr;       // kExitCellsPerBlock cells for exits that may chain
 };
 
 // Emits `plan` (non-empty) and adds it to `runtime`. Returns nullptr if
 // asmjit fails (out of executable memory): the caller then interprets.
-BlockFunction emit_block(asmjit::JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target);
+// *chain_entry receives the address after the prologue (where chained
+// blocks enter, with the pinned registers already set).
+BlockFunction emit_block(asmjit::JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target,
+                         const void** chain_entry);
 
 }  // namespace emu::jit
