@@ -210,9 +210,10 @@ uint64_t RiscvVirtBoard::replay_next_icount() const {
   if (!replaying()) return UINT64_MAX;
   uint64_t next = rr_->log.end.icount;
   if (rr_->cursor < rr_->log.entries.size()) next = std::min(next, rr_->log.entries[rr_->cursor].icount());
-  // A breakpoint is exact on one hart; with several, slices keep their
-  // recorded boundaries and the stop comes at the first round end after it.
-  if (rr_->breakpoint && harts_.size() == 1) next = std::min(next, *rr_->breakpoint);
+  // Not the breakpoint: ending a slice where the recording did not changes
+  // the guest (a device event the guest schedules at or before the current
+  // icount fires at the end of the slice), so a replay stops at the first
+  // slice boundary at or after a breakpoint, never splitting a slice.
   return next;
 }
 

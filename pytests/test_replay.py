@@ -1,0 +1,214 @@
+"""Record and replay, bit for bit (docs/replay.md).
+
+A session is recorded with `-icount shift=0,rr=record,rrfile=LOG` while a
+user types at the guest, then replayed with `rr=replay`: the replay takes
+every host input (typed bytes, the RTC's wall-clock base, virtio-rng
+entropy, monitor commands) from the log at the recorded instruction count,
+ignores the host's, checks every state-hash checkpoint and ends with a
+REPLAY_END event. The tests check what a user relies on:
+
+  - three replays of a Linux session (typed commands, RTC read, entropy,
+    a disk) print byte-identical serial output, end at the same icount with
+    the same state hash as the recording, and typing during a replay
+    changes nothing; the disk image is never modified;
+  - -smp 2, replayed under the other execution engine (-accel tcg,jit=off);
+  - an interactive U-Boot session ended by the host (QMP quit);
+  - a deliberately injected divergence is reported at its icount and names
+    the register;
+  - QMP query-replay, replay-break, replay-seek and HMP info replay;
+  - damaged logs, a changed image and the emu-replay tool's verdicts.
+
+emu only: QEMU's record/replay log is a different format.
+"""
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from emutest import GuestImages, Machine, scaled
+
+BOOT_TIMEOUT = 120
+DISK_BYTES = 64 * 1024
+
+
+def linux_args(smp=1, disk=None):
+    images = GuestImages()
+    args = ["-M", "virt", "-m", "256M", "-smp", str(smp),
+            "-kernel", str(images.linux_kernel), "-initrd", str(images.linux_initramfs),
+            "-append", "console=ttyS0", "-device", "virtio-rng-device"]
+    if disk is not None:
+        args += ["-drive", f"file={disk},format=raw,if=none,id=d0", "-device", "virtio-blk-device,drive=d0"]
+    return args
+
+
+def rr(mode, log, extra=""):
+    return ["-icount", f"shift=0,rr={mode},rrfile={log}{extra}"]
+
+
+def command(vm, line, answer):
+    vm.console.expect("emu-init# ", timeout=scaled(60))
+    vm.console.send_line(line)
+    vm.console.expect(answer, timeout=scaled(60))
+
+
+def record_linux(binary, log, smp=1, disk=None, extra=""):
+    with Machine(linux_args(smp, disk) + rr("record", log, extra), binary=binary, name="record") as vm:
+        vm.console.expect("emu-init: ready", timeout=scaled(BOOT_TIMEOUT))
+        info = vm.qmp.command("query-replay")
+        assert (info["mode"], info["filename"]) == ("record", str(log)) and info["icount"] > 0
+        command(vm, "echo typed while recording", "\ntyped while recording")
+        command(vm, "work 1000", "emu-init: work 1000 result a145f12b02b9b71a")
+        vm.console.expect("emu-init# ", timeout=scaled(60))
+        vm.console.send_line("poweroff")
+        assert vm.wait(timeout=scaled(60)) == 0, vm.stderr
+        return vm.console.output
+
+
+def replay(binary, log, args, *, typing=None, extra=""):
+    """Replays log; returns (serial output, REPLAY_END data, stderr)."""
+    with Machine(args + rr("replay", log, extra), binary=binary, name="replay") as vm:
+        if typing:
+            vm.console.send_line(typing)  # a replay ignores the host's input
+        status = vm.wait(timeout=scaled(BOOT_TIMEOUT))
+        ends = vm.events("REPLAY_END")
+        assert status == 0, vm.stderr
+        assert len(ends) == 1, vm.stderr
+        return vm.console.output, ends[0]["data"], vm.stderr
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_linux_session_replays_bit_for_bit(emu_binary, tmp_path):
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(bytes(range(256)) * (DISK_BYTES // 256))
+    disk_digest = hashlib.sha256(disk.read_bytes()).hexdigest()
+    log = tmp_path / "linux.rr"
+    recorded = record_linux(emu_binary, log, disk=disk)
+    assert re.search(r"emu-init: rtc \d{4}-\d\d-\d\d", recorded)
+
+    runs = [replay(emu_binary, log, linux_args(disk=disk), typing="echo typed during replay" if i == 2 else None)
+            for i in range(3)]
+    for output, end, stderr in runs:
+        assert output == recorded
+        assert end["matched"] is True
+        assert "replay: end of log at icount" in stderr
+    assert len({(end["icount"], end["hash"]) for _, end, _ in runs}) == 1
+    assert "typed during replay" not in runs[2][0]
+    assert hashlib.sha256(disk.read_bytes()).hexdigest() == disk_digest
+
+    # The tool agrees, and describes the log.
+    tool = Path(emu_binary).parent / "emu-replay"
+    info = subprocess.run([tool, "info", log], capture_output=True, text=True, timeout=30)
+    assert info.returncode == 0, info.stderr
+    assert "wall-clock 1 records" in info.stdout
+    assert re.search(r"entropy\s+\d+ records", info.stdout)
+    assert f"end:          icount {runs[0][1]['icount']}, state hash {runs[0][1]['hash']}" in info.stdout
+    verify = subprocess.run([tool, "verify", log], capture_output=True, text=True, timeout=scaled(BOOT_TIMEOUT))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "replay matched" in verify.stdout
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_smp2_recording_replays_under_the_interpreter(emu_binary, tmp_path):
+    log = tmp_path / "smp2.rr"
+    recorded = record_linux(emu_binary, log, smp=2)
+    assert "emu-init: cpus online 2" in recorded
+    output, end, _ = replay(emu_binary, log, linux_args(smp=2) + ["-accel", "tcg,jit=off"])
+    assert output == recorded
+    assert end["matched"] is True
+
+
+@pytest.mark.guest("opensbi", "uboot")
+def test_interactive_uboot_session_replays(emu_binary, tmp_path):
+    args = ["-M", "virt", "-m", "256M", "-kernel", str(GuestImages().uboot)]
+    log = tmp_path / "uboot.rr"
+    with Machine(args + rr("record", log), binary=emu_binary, name="record") as vm:
+        vm.console.expect("Hit any key to stop autoboot", timeout=scaled(60))
+        vm.console.send(" ")
+        vm.console.expect("=> ", timeout=scaled(30))
+        vm.console.send_line("version")
+        vm.console.expect(re.compile(r"U-Boot \d{4}\.\d\d"), timeout=scaled(30))
+        vm.console.expect("=> ", timeout=scaled(30))
+        vm.qmp.command("quit")
+        vm.wait(timeout=scaled(30))
+        recorded = vm.console.output
+    output, end, _ = replay(emu_binary, log, args)
+    assert output == recorded
+    assert "=> version" in output.replace("\r", "")
+    assert end["matched"] is True
+
+
+@pytest.fixture(scope="module")
+def dense_log(tmp_path_factory, emu_binary):
+    """A Linux session with a checkpoint every 2M instructions."""
+    log = tmp_path_factory.mktemp("replay") / "dense.rr"
+    record_linux(emu_binary, log, extra=",rrcheckpoint=2000000")
+    return log
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_injected_divergence_is_reported_at_its_icount_and_register(emu_binary, dense_log):
+    inject = 10_000_000  # a checkpoint icount: the flip and the check land on the same slice boundary
+    with Machine(linux_args() + rr("replay", dense_log, f",x-rrinject={inject}"), binary=emu_binary) as vm:
+        assert vm.wait(timeout=scaled(BOOT_TIMEOUT)) == 1
+        found = re.search(r"replay diverged at icount (\d+): (\S+) differs", vm.stderr)
+        assert found, vm.stderr
+        assert found.group(2) == "hart0.x5"
+        assert inject <= int(found.group(1)) < inject + 10_000  # the first slice boundary at or after it
+        assert vm.events("REPLAY_DIVERGED")[0]["data"]["icount"] == int(found.group(1))
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_replay_break_and_seek(emu_binary, dense_log):
+    with Machine(linux_args() + rr("replay", dense_log) + ["-S"], binary=emu_binary) as vm:
+        assert vm.qmp.command("query-replay") == {"mode": "play", "filename": str(dense_log), "icount": 0}
+        vm.qmp.command("replay-break", {"icount": 7_654_321})
+        vm.qmp.command("cont")
+        vm.wait_event("STOP", timeout=scaled(60))
+        stopped_at = vm.qmp.command("query-replay")["icount"]
+        assert 7_654_321 <= stopped_at < 7_654_321 + 10_000  # the first slice boundary at or after it
+        with pytest.raises(Exception, match="execution is at"):
+            vm.qmp.command("replay-break", {"icount": 100})
+        vm.qmp.clear_events()
+        vm.qmp.command("replay-seek", {"icount": 9_000_000})
+        vm.wait_event("STOP", timeout=scaled(60))
+        seeked = vm.qmp.command("query-replay")["icount"]
+        assert 9_000_000 <= seeked < 9_010_000
+        assert vm.hmp("info replay").startswith(f"Replaying execution '{dense_log}': instruction count = {seeked}")
+        vm.qmp.command("cont")
+        assert vm.wait(timeout=scaled(BOOT_TIMEOUT)) == 0
+        assert vm.events("REPLAY_END")[0]["data"]["matched"] is True
+
+
+def run_replay_expecting_error(binary, args):
+    completed = subprocess.run([binary] + args + ["-display", "none", "-nodefaults"], capture_output=True, text=True,
+                               timeout=scaled(60))
+    assert completed.returncode == 1, completed.stderr
+    return completed.stderr
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_damaged_log_and_changed_image_are_refused(emu_binary, dense_log, tmp_path):
+    data = dense_log.read_bytes()
+    truncated = tmp_path / "truncated.rr"
+    truncated.write_bytes(data[: len(data) - 5])
+    assert "truncated chunk" in run_replay_expecting_error(emu_binary, linux_args() + rr("replay", truncated))
+    flipped = tmp_path / "flipped.rr"
+    flipped.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    assert "checksum mismatch" in run_replay_expecting_error(emu_binary, linux_args() + rr("replay", flipped))
+    assert "cannot open replay log" in run_replay_expecting_error(emu_binary, linux_args() + rr("replay", tmp_path / "none"))
+
+    initrd = tmp_path / "initramfs.cpio"
+    shutil.copy(GuestImages().linux_initramfs, initrd)
+    with open(initrd, "ab") as out:
+        out.write(b"\0" * 512)
+    args = [arg if arg != str(GuestImages().linux_initramfs) else str(initrd) for arg in linux_args()]
+    stderr = run_replay_expecting_error(emu_binary, args + rr("replay", dense_log))
+    assert re.search(r"replay: initrd image .* differs from the recorded one", stderr), stderr
+
+    tool = Path(emu_binary).parent / "emu-replay"
+    info = subprocess.run([tool, "info", truncated], capture_output=True, text=True, timeout=30)
+    assert info.returncode == 2 and "truncated chunk" in info.stderr
