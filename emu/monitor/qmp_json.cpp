@@ -465,14 +465,18 @@ void JsonStreamParser::lex_byte(uint8_t byte, const Sink& sink) {
         append();
         return;
 
+      // Digits before or after the point: more digits, a point (not after
+      // one), an exponent, or the end of the number.
       case LexState::NumberZero:
       case LexState::NumberInteger:
+      case LexState::NumberFraction: {
+        const bool fraction = state_ == LexState::NumberFraction;
         if (is_digit(byte)) {
           if (state_ == LexState::NumberZero) break;  // no leading zeros
           append();
           return;
         }
-        if (byte == '.') {
+        if (byte == '.' && !fraction) {
           state_ = LexState::NumberDot;
           append();
           return;
@@ -482,27 +486,15 @@ void JsonStreamParser::lex_byte(uint8_t byte, const Sink& sink) {
           append();
           return;
         }
-        finish_token(TokenType::Integer, sink);
+        finish_token(fraction ? TokenType::Float : TokenType::Integer, sink);
         continue;
+      }
 
       case LexState::NumberDot:
         if (!is_digit(byte)) break;
         state_ = LexState::NumberFraction;
         append();
         return;
-
-      case LexState::NumberFraction:
-        if (is_digit(byte)) {
-          append();
-          return;
-        }
-        if (byte == 'e' || byte == 'E') {
-          state_ = LexState::NumberExponent;
-          append();
-          return;
-        }
-        finish_token(TokenType::Float, sink);
-        continue;
 
       case LexState::NumberExponent:
         if (byte == '+' || byte == '-') state_ = LexState::NumberExponentSign;
