@@ -132,6 +132,16 @@ def test_ctrl_a_c_switches_between_console_and_monitor(pty_session):
     assert child.exitstatus == 0
 
 
+def test_monitor_on_stdio(emu_binary):
+    with on_pty(emu_binary, PAUSED_BOARD + ["-display", "none", "-nodefaults", "-monitor", "stdio"]) as child:
+        child.expect_exact(PROMPT)
+        assert BANNER.fullmatch(child.before.replace("\r\r\n", "\n")), child.before  # the pty adds a \r
+        assert type_at_monitor(child, "info status") == "VM status: paused (prelaunch)\n"
+        child.send("q\r")
+        child.expect(pexpect.EOF)
+    assert child.exitstatus == 0
+
+
 def test_ctrl_a_ctrl_a_sends_one_ctrl_a_to_the_guest(pty_session):
     child = pty_session
     child.send(CTRL_A + CTRL_A + "q\r")
