@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""Record/replay cost, emu vs qemu-system-riscv64 (a benchmark, not a test).
+
+Workload: OpenSBI + Linux + initramfs (-append console=ttyS0) booted to
+init's prompt, `work N` typed, then `poweroff`; the serial port is stdio.
+For each emulator the same session runs three ways (interleaved, --runs
+times each, medians):
+
+  plain    no record/replay (emu: its default exact icount; qemu: -icount shift=0)
+  record   -icount shift=0,rr=record,rrfile=LOG
+  replay   -icount shift=0,rr=replay,rrfile=LOG (the typed input comes from the log)
+
+It prints wall times, record/plain (the cost of recording), replay/record
+and the log size. QEMU replays need the same command line; a QEMU run that
+fails is reported as such, not timed.
+
+    testing/bench/replay_overhead.py [--emu build/emu-system-riscv64] [--qemu /usr/bin/qemu-system-riscv64]
+                                     [--runs 3] [--work 3000] [--images ~/.cache/emu/guest-images]
+                                     [--emu-extra ARGS]
+
+Only Python's standard library is used.
+"""
+
+import argparse
+import os
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def run_session(command, work, typing, timeout=600.0):
+    """Seconds from spawn to exit; types the session's commands if `typing`. Returns (seconds, ok)."""
+    start = time.monotonic()
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    output = b""
+    script = [(b"emu-init# ", f"work {work}\n".encode()), (b"result ", None), (b"emu-init# ", b"poweroff\n")]
+    step = 0
+    while True:
+        if time.monotonic() - start > timeout:
+            process.kill()
+            process.wait()
+            return time.monotonic() - start, False
+        ready, _, _ = select.select([process.stdout], [], [], 1.0)
+        if ready:
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            output += chunk
+            while typing and step < len(script) and script[step][0] in output:
+                marker, text = script[step]
+                output = output[output.index(marker) + len(marker):]
+                if text:
+                    process.stdin.write(text)
+                    process.stdin.flush()
+                step += 1
+    status = process.wait()
+    elapsed = time.monotonic() - start
+    return elapsed, status == 0 and (not typing or step == len(script))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    repo = Path(__file__).resolve().parents[2]
+    parser.add_argument("--emu", default=str(repo / "build" / "emu-system-riscv64"))
+    parser.add_argument("--qemu", default="/usr/bin/qemu-system-riscv64")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=int, default=3000)
+    parser.add_argument("--images", default=os.path.expanduser("~/.cache/emu/guest-images"))
+    parser.add_argument("--emu-extra", default="", help="extra arguments for emu only (e.g. '-accel tcg,jit=off')")
+    options = parser.parse_args()
+
+    images = Path(options.images)
+    base = ["-M", "virt", "-m", "256M", "-kernel", str(images / "linux" / "Image"),
+            "-initrd", str(images / "linux-initramfs" / "initramfs.cpio"), "-append", "console=ttyS0",
+            "-display", "none", "-serial", "stdio", "-monitor", "none"]
+    emulators = {"emu": [options.emu] + base + options.emu_extra.split(), "qemu": [options.qemu] + base}
+    times = {(name, mode): [] for name in emulators for mode in ("plain", "record", "replay")}
+    failures = {}
+    sizes = {}
+    with tempfile.TemporaryDirectory() as directory:
+        for run in range(options.runs):
+            for name, command in emulators.items():
+                log = Path(directory) / f"{name}-{run}.rr"
+                modes = {"plain": ["-icount", "shift=0"] if name == "qemu" else [],
+                         "record": ["-icount", f"shift=0,rr=record,rrfile={log}"],
+                         "replay": ["-icount", f"shift=0,rr=replay,rrfile={log}"]}
+                for mode, extra in modes.items():
+                    if (name, "record") in failures and mode == "replay":
+                        continue
+                    seconds, ok = run_session(command + extra, options.work, typing=mode != "replay")
+                    if not ok:
+                        failures[(name, mode)] = f"{mode} run did not complete"
+                        continue
+                    times[(name, mode)].append(seconds)
+                    if mode == "record":
+                        sizes[name] = log.stat().st_size
+                    print(f"run {run + 1}: {name:4} {mode:6} {seconds:7.2f} s", file=sys.stderr)
+
+    def median(name, mode):
+        values = times[(name, mode)]
+        return statistics.median(values) if values else None
+
+    print(f"Linux boot + work {options.work} + poweroff, median of {options.runs} (wall seconds)")
+    print(f"{'':6} {'plain':>8} {'record':>8} {'replay':>8} {'rec/plain':>10} {'replay/rec':>11} {'log bytes':>10}")
+    for name in emulators:
+        plain, record, replay = (median(name, mode) for mode in ("plain", "record", "replay"))
+        cell = lambda value: f"{value:8.2f}" if value is not None else f"{'failed':>8}"
+        ratio = lambda a, b: f"{a / b:10.2f}" if a is not None and b else f"{'-':>10}"
+        print(f"{name:6} {cell(plain)} {cell(record)} {cell(replay)} {ratio(record, plain)} {ratio(replay, record):>11}"
+              f" {sizes.get(name, '-'):>10}")
+    for (name, mode), why in failures.items():
+        print(f"note: {name} {mode}: {why}")
+
+
+if __name__ == "__main__":
+    main()
