@@ -183,8 +183,11 @@ void RiscvVirtBoard::replay_feed(replay::DeliverySite site) {
   if (!replaying() || rr_->diverged) return;
   const uint64_t now = clock_.icount();
   std::vector<replay::LogEntry>& entries = rr_->log.entries;
+  // In log order: an input logged after a checkpoint at the same icount was
+  // delivered after the recorder hashed the state there, so it waits until
+  // the replay has checked that checkpoint.
   for (size_t i = rr_->cursor; i < entries.size() && entries[i].icount() <= now; ++i) {
-    if (entries[i].type != replay::RecordType::Input) continue;
+    if (entries[i].type != replay::RecordType::Input) break;
     if (entries[i].site != static_cast<uint8_t>(site)) continue;
     // A consumed input is marked by clearing its site; the cursor skips them.
     entries[i].site = 0;
@@ -201,7 +204,8 @@ bool RiscvVirtBoard::replay_poll_due() const {
   const uint64_t now = clock_.icount();
   for (size_t i = rr_->cursor; i < rr_->log.entries.size() && rr_->log.entries[i].icount() <= now; ++i) {
     const replay::LogEntry& entry = rr_->log.entries[i];
-    if (entry.type == replay::RecordType::Input && entry.site == static_cast<uint8_t>(replay::DeliverySite::Poll)) return true;
+    if (entry.type != replay::RecordType::Input) break;  // after the checkpoint (replay_feed)
+    if (entry.site == static_cast<uint8_t>(replay::DeliverySite::Poll)) return true;
   }
   return false;
 }
@@ -246,6 +250,7 @@ void RiscvVirtBoard::record_replay_round_end() {
         ++rr_->cursor;
         continue;
       }
+      if (entry.icount() == now) break;  // still due here: the idle path's poll delivers it
       rr_->diverged = true;
       replay_message("replay diverged at icount " + std::to_string(now) + ": an input recorded at icount " +
                      std::to_string(entry.icount()) + " was not delivered at its place in the machine loop");
