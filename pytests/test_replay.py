@@ -158,7 +158,10 @@ def test_injected_divergence_is_reported_at_its_icount_and_register(emu_binary, 
         assert found, vm.stderr
         assert found.group(2) == "hart0.x5"
         assert inject <= int(found.group(1)) < inject + 10_000  # the first slice boundary at or after it
-        assert vm.events("REPLAY_DIVERGED")[0]["data"]["icount"] == int(found.group(1))
+        event = vm.events("REPLAY_DIVERGED")[0]["data"]
+        assert (event["icount"], event["component"]) == (int(found.group(1)), "hart0.x5")
+        assert 8_000_000 <= event["last-match-icount"] < inject  # the checkpoint before the flip (every 2M)
+        assert f"the state last matched at icount {event['last-match-icount']}" in vm.stderr
 
 
 @pytest.mark.guest("opensbi", "linux")

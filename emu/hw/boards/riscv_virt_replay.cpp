@@ -44,6 +44,8 @@ struct RiscvVirtBoard::RecordReplay {
   replay::ReplayLog log;
   size_t cursor = 0;  // next entry of log.entries
   size_t checkpoints_matched = 0;
+  uint64_t last_match_icount = 0;  // the last checkpoint that matched (0: the start)
+  std::string divergent_component;
   std::optional<uint64_t> breakpoint;
   bool seeking = false;  // the breakpoint came from replay-seek
   bool diverged = false;
@@ -269,14 +271,30 @@ void RiscvVirtBoard::record_replay_round_end() {
       std::string component = replay::first_difference(hasher.components(), checkpoint.components);
       if (component.empty()) component = "machine state";
       rr_->diverged = true;
+      rr_->divergent_component = component;
       replay_message("replay diverged at icount " + std::to_string(now) + ": " + component + " differs");
+      // The rest of the picture: every differing component (the first few),
+      // and where the state last matched.
+      std::string others;
+      size_t count = 0;
+      const auto& components = hasher.components();
+      for (size_t i = 0; i < components.size() && i < checkpoint.components.size(); ++i) {
+        if (components[i].hash == checkpoint.components[i]) continue;
+        if (++count <= 8) others += (others.empty() ? "" : ", ") + components[i].name;
+      }
+      replay_message("replay: " + std::to_string(count) + " state components differ (" + others + (count > 8 ? ", ..." : "") +
+                     "); the state last matched at icount " + std::to_string(rr_->last_match_icount));
       break;
     }
+    rr_->last_match_icount = now;
     ++rr_->checkpoints_matched;
     ++rr_->cursor;
   }
   if (rr_->diverged) {
-    if (monitors_) monitors_->emit_event("REPLAY_DIVERGED", monitor::Json{{"icount", now}});
+    if (monitors_) {
+      monitors_->emit_event("REPLAY_DIVERGED", monitor::Json{{"icount", now}, {"component", rr_->divergent_component},
+                                                             {"last-match-icount", rr_->last_match_icount}});
+    }
     exit_status_ = 1;
     stop_ = true;
     return;
