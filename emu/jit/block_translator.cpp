@@ -28,6 +28,17 @@ bool is_emittable(Op op) {
   }
 }
 
+bool runs_in_helper(const riscv::DecodedInstruction& instruction) {
+  if (instruction.length != 4 || instruction.op == Op::illegal) return false;
+  switch (instruction.bits & 0x7f) {
+    case 0x53:                                // OP-FP
+    case 0x43: case 0x47: case 0x4b: case 0x4f:  // FMADD, FMSUB, FNMSUB, FNMADD
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool ends_block(Op op) {
   switch (op) {
     case Op::jal: case Op::jalr:
@@ -57,7 +68,7 @@ BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc) {
       bits |= uint32_t{high} << 16;
     }
     const riscv::DecodedInstruction instruction = riscv::decode(bits);
-    if (!is_emittable(instruction.op)) break;
+    if (!is_emittable(instruction.op) && !runs_in_helper(instruction)) break;
     plan.instructions.push_back(instruction);
     plan.pcs.push_back(virtual_pc + consumed);
     offset += length;

@@ -17,6 +17,14 @@ namespace emu::jit {
 // fence.i, illegal) is left to the interpreter.
 bool is_emittable(riscv::Op op);
 
+// Instructions a block runs by calling the interpreter for them in place
+// (jit_execute_helper): F/D computation (OP-FP and the fused multiply-adds).
+// They touch only f and x registers, fflags and mstatus.FS/SD - nothing a
+// block compiles in, nothing that changes interrupt state or memory - so the
+// block goes on after them; one that traps (FP off, a reserved rounding
+// mode) is a precise exit like a faulting load.
+bool runs_in_helper(const riscv::DecodedInstruction& instruction);
+
 // Instructions after which a block ends (they write pc).
 bool ends_block(riscv::Op op);
 

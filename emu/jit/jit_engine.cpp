@@ -99,6 +99,8 @@ Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint6
   target.load_context = load_context;
   target.store_context = store_context;
   target.exit_cells = block.chaining->exits;
+  block.instructions = plan.instructions;
+  target.instructions = block.instructions.data();
   block.code = emit_block(runtime_, plan, target, &block.chaining->self.entry);
   if (block.code == nullptr) return block;
   block.length = static_cast<uint32_t>(plan.instructions.size());

@@ -15,6 +15,10 @@ uint32_t jit_load_helper(JitContext* context, uint64_t address, uint64_t kind) n
   return kHelperCompleted;
 }
 
+uint32_t jit_execute_helper(JitContext* context, const riscv::DecodedInstruction* instruction) noexcept {
+  return context->hart->execute_decoded(*instruction) ? kHelperCompleted : kHelperTrapped;
+}
+
 uint32_t jit_store_helper(JitContext* context, uint64_t address, uint64_t size, uint64_t value) noexcept {
   ++context->helper_calls;
   return context->hart->store(address, static_cast<unsigned>(size), value) ? kHelperCompleted : kHelperTrapped;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "emu/target/riscv/decoder.h"
 #include "emu/target/riscv/hart.h"
 
 namespace emu::jit {
@@ -53,6 +54,11 @@ inline constexpr uint64_t kLoadSigned = 0x100;
 // The slow path of a load: hart.load (which may raise a trap), then the
 // value extended as the instruction asks, left in context->scratch.
 uint32_t jit_load_helper(JitContext* context, uint64_t address, uint64_t kind) noexcept;
+// An instruction the block runs in the interpreter in place
+// (block_translator.h, runs_in_helper): hart.execute_decoded(*instruction);
+// hart.pc holds its pc. Returns kHelperTrapped if it trapped.
+uint32_t jit_execute_helper(JitContext* context, const riscv::DecodedInstruction* instruction) noexcept;
+
 // The slow path of a store: hart.store (which may raise a trap).
 uint32_t jit_store_helper(JitContext* context, uint64_t address, uint64_t size, uint64_t value) noexcept;
 

@@ -66,6 +66,10 @@ struct Block {
   uint32_t length = 0;           // instructions: the most slots one run of the block can use
   const uint8_t* host_code = nullptr;  // where the guest bytes were read from
   std::vector<uint8_t> guest_bytes;    // what they were: checked before a run when memory may have changed
+  // The block's instructions: generated code passes pointers into this
+  // (stable: the vector is filled before emission and never resized) to
+  // jit_execute_helper.
+  std::vector<riscv::DecodedInstruction> instructions;
   std::unique_ptr<BlockChaining> chaining = std::make_unique<BlockChaining>();
 };
 

@@ -76,6 +76,7 @@ class BlockEmitter {
   // The taken edge of a jump back to the block's own start: run the block
   // again in place while the budget allows a full run (docs/jit.md, "Loops").
   void emit_loop_back();
+  void emit_in_helper(const DecodedInstruction* in, uint64_t pc, uint64_t slot);
   // A normal exit to the constant `target`: chains to the next block through
   // an exit cell when the target is in this block's page, else plain exit.
   void exit_to(uint64_t target, uint32_t bits, uint64_t slots);
@@ -109,6 +110,10 @@ void BlockEmitter::emit(const BlockPlan& plan) {
 
   bool ended = false;
   for (size_t i = 0; i < plan.instructions.size() && !ended; ++i) {
+    if (runs_in_helper(plan.instructions[i])) {
+      emit_in_helper(&target_.instructions[i], plan.pcs[i], i + 1);
+      continue;
+    }
     ended = emit_instruction(plan.instructions[i], plan.pcs[i], i + 1);
   }
   if (!ended) {  // exit 1: fall through to the next instruction
@@ -331,6 +336,21 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
   a_.bind(taken);
   if (target == start_pc_) emit_loop_back();
   exit_to(target, in.bits, slot);
+}
+
+// An instruction the interpreter runs in place (runs_in_helper): hart.pc
+// must hold its pc (the executor reads it, a trap records it as epc).
+void BlockEmitter::emit_in_helper(const DecodedInstruction* in, uint64_t pc, uint64_t slot) {
+  set_pc(pc);
+  a_.mov(x86::rdi, kContext);
+  a_.mov(x86::rsi, reinterpret_cast<uint64_t>(in));
+  a_.mov(x86::rax, reinterpret_cast<uint64_t>(&jit_execute_helper));
+  a_.call(x86::rax);
+  Label completed = a_.newLabel();
+  a_.test(x86::eax, x86::eax);
+  a_.jz(completed);
+  finish(in->bits, slot, true);  // exit 4: pc was set by the trap
+  a_.bind(completed);
 }
 
 // Chained exit: only reached after this run of the block completed in

@@ -24,6 +24,7 @@ struct EmitterTarget {
   uint64_t load_context = 0;            // TLB context of data loads in the block's mode
   uint64_t store_context = 0;           // and of stores
   ExitCell* exit_cells = nullptr;       // kExitCellsPerBlock cells for exits that may chain
+  const riscv::DecodedInstruction* instructions = nullptr;  // the plan's, where they live while the block does
 };
 
 // Emits `plan` (non-empty) and adds it to `runtime`. Returns nullptr if

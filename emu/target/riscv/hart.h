@@ -23,6 +23,8 @@
 
 namespace emu::riscv {
 
+struct DecodedInstruction;  // decoder.h
+
 enum class Privilege : uint8_t { User = 0, Supervisor = 1, Machine = 3 };
 
 // Privileged spec 1.12, table 3.6 (mcause values with interrupt bit clear).
@@ -190,6 +192,12 @@ class Hart {
   uint64_t run(uint64_t budget);
   // Executes exactly one instruction (or takes one pending interrupt first).
   void step();
+  // For the JIT's helper table (emu/jit/jit_helpers.h): executes `in`, the
+  // already fetched and decoded instruction at pc, exactly as run() would
+  // after its fetch - but without the interrupt check before it and without
+  // counting instret (the caller does both). Returns true if the
+  // instruction completed (pc advanced), false if it trapped.
+  bool execute_decoded(const DecodedInstruction& in);
 
   // Translation cache invalidation hook (FENCE.I); the JIT installs one later.
   void (*on_fence_i)(Hart&) = nullptr;

@@ -716,6 +716,11 @@ uint64_t Hart::run(uint64_t budget) {
   return used;
 }
 
+bool Hart::execute_decoded(const DecodedInstruction& in) {
+  instruction_bits = in.bits;
+  return Executor(*this).execute(in);
+}
+
 // run(1): exactly one instruction, preceded by taking a pending interrupt if
 // there is one. A hart stalled in WFI with nothing pending does nothing.
 void Hart::step() { run(1); }
