@@ -13,7 +13,7 @@ EMU             := $(BUILD_DIR)/emu-system-riscv64
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
-.PHONY: all setup configure build build-asan guest-images run test unit-tests asan-tests isa-tests pytests fuzz clean
+.PHONY: all setup configure build build-asan guest-images run test unit-tests asan-tests isa-tests pytests fuzz bench clean
 
 all: build
 
@@ -82,6 +82,12 @@ fuzz: setup
 	testing/run-fuzzers.sh $(BUILD_DIR)/fuzz
 
 test: unit-tests asan-tests isa-tests pytests fuzz
+
+# Speed of emu's JIT and interpreter next to QEMU (plain TCG and -icount) on
+# the guest-images/bench workloads and a Linux boot: a table of medians and
+# ratios, not a test (not part of make test).
+bench: build guest-images
+	$(PYTHON) testing/bench/run-bench.py --emu $(EMU) --images $(GUEST_CACHE)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
