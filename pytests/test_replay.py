@@ -12,7 +12,8 @@ REPLAY_END event. The tests check what a user relies on:
     the same state hash as the recording, and typing during a replay
     changes nothing; the disk image is never modified;
   - -smp 2, replayed under the other execution engine (-accel tcg,jit=off);
-  - an interactive U-Boot session ended by the host (QMP quit);
+  - an interactive U-Boot session with a QMP system_reset, ended by the
+    host (QMP quit);
   - a deliberately injected divergence is reported at its icount and names
     the register;
   - QMP query-replay, replay-break, replay-seek and HMP info replay;
@@ -132,12 +133,17 @@ def test_interactive_uboot_session_replays(emu_binary, tmp_path):
         vm.console.send_line("version")
         vm.console.expect(re.compile(r"U-Boot \d{4}\.\d\d"), timeout=scaled(30))
         vm.console.expect("=> ", timeout=scaled(30))
+        vm.qmp.command("system_reset")  # a monitor command that touches the guest is an input too
+        vm.console.expect("Hit any key to stop autoboot", timeout=scaled(60))
+        vm.console.send(" ")
+        vm.console.expect("=> ", timeout=scaled(30))
         vm.qmp.command("quit")
         vm.wait(timeout=scaled(30))
         recorded = vm.console.output
     output, end, _ = replay(emu_binary, log, args)
     assert output == recorded
     assert "=> version" in output.replace("\r", "")
+    assert output.count("Hit any key to stop autoboot") == 2
     assert end["matched"] is True
 
 

@@ -592,10 +592,9 @@ int RiscvVirtBoard::run() {
     if (++slices_since_poll >= kSlicesPerHostPoll || replaying()) {
       slices_since_poll = 0;
       if (poll_host_input()) settle(replay::DeliverySite::Poll);
-      if (reset_requested_) {
-        reset();
-        continue;
-      }
+      // A replayed system_reset (a recording resets inside the command, in
+      // the poll), then the round ends as it did in the recording.
+      if (reset_requested_) reset();
     }
     record_replay_round_end();
     if (stop_ || run_state_ != monitor::RunState::Running) continue;
