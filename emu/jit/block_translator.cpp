@@ -12,6 +12,7 @@ bool is_emittable(Op op) {
     case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:
     case Op::lb: case Op::lh: case Op::lw: case Op::ld: case Op::lbu: case Op::lhu: case Op::lwu:
     case Op::sb: case Op::sh: case Op::sw: case Op::sd:
+    case Op::flw: case Op::fld: case Op::fsw: case Op::fsd:
     case Op::addi: case Op::slti: case Op::sltiu: case Op::xori: case Op::ori: case Op::andi:
     case Op::slli: case Op::srli: case Op::srai:
     case Op::add: case Op::sub: case Op::sll: case Op::slt: case Op::sltu: case Op::xor_:

@@ -12,7 +12,8 @@ namespace emu::jit {
 
 // The classifier. True for the instructions x86_64_emitter.cpp implements:
 // RV64I ALU (register, immediate, W forms, lui, auipc), fence (a no-op on one
-// in-order hart), M, branches, jal, jalr, and integer loads and stores.
+// in-order hart), M, branches, jal, jalr, integer loads and stores, and FP
+// loads and stores (flw, fld, fsw, fsd).
 // Everything else (CSR, FP, A, ecall, ebreak, xRET, wfi, sfence.vma,
 // fence.i, illegal) is left to the interpreter.
 bool is_emittable(riscv::Op op);

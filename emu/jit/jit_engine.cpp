@@ -83,6 +83,7 @@ JitEngine::~JitEngine() {
 
 void JitEngine::invalidate_all() {
   ++statistics_.invalidations;
+  ++drops_;
   clear_jump_cache();
   cache_.clear([this](BlockFunction code) { runtime_.release(code); });
 }
@@ -95,6 +96,8 @@ Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint6
   EmitterTarget target;
   target.x_offset = offset_in_hart(hart_, &hart_.x[0]);
   target.pc_offset = offset_in_hart(hart_, &hart_.pc);
+  target.f_offset = offset_in_hart(hart_, &hart_.f[0]);
+  target.mstatus_offset = offset_in_hart(hart_, &hart_.csr.mstatus);
   target.instruction_bits_offset = offset_in_hart(hart_, &hart_.instruction_bits);
   target.load_context = load_context;
   target.store_context = store_context;
@@ -138,12 +141,14 @@ Block* JitEngine::block_at_pc() {
       runtime_.release(block->code);
       cache_.erase(key);
       clear_jump_cache();
+      ++drops_;
       block = nullptr;
     } else {
       block->chaining->self.verified_epoch = context_.write_epoch;
     }
   }
   if (block == nullptr) {
+    if (cache_.size() >= kMaxBlocks) invalidate_all();  // the size bound (docs/jit.md)
     block = &cache_.insert(key, translate(host_code, physical_pc, contexts.load, contexts.store));
     block->chaining->self.verified_epoch = context_.write_epoch;
   }
@@ -165,6 +170,7 @@ uint64_t JitEngine::run(uint64_t budget) {
   ++context_.write_epoch;  // other harts, devices and the monitor ran since the last run
   ExitCell* exit_taken = nullptr;  // the chainable exit the previous block left through
   BlockKey exit_source;            // and that block's key
+  uint64_t exit_drops = 0;         // drops_ when it left
   while (used < budget && !hart_.stop_requested) {  // Hart::stop_requested: a device ended the run
     if (hart_.interrupt_pending_for_wfi()) {
       hart_.waiting_for_interrupt = false;
@@ -173,7 +179,7 @@ uint64_t JitEngine::run(uint64_t budget) {
       break;
     }
     Block* block = block_at_pc();
-    if (block != nullptr && exit_taken != nullptr) {
+    if (block != nullptr && exit_taken != nullptr && exit_drops == drops_) {
       // The previous block left through a chainable exit and the dispatcher
       // found this block right there (docs/jit.md, "Chaining"): link them if
       // the target is the block that exit always leads to - same page, same
@@ -205,6 +211,7 @@ uint64_t JitEngine::run(uint64_t budget) {
     if (context_.helper_calls != helper_calls) ++context_.write_epoch;
     exit_taken = static_cast<ExitCell*>(context_.last_exit);
     exit_source = source;
+    exit_drops = drops_;
     const uint64_t slots = (result >> 1) + context_.loop_slots;
     const uint64_t retired = slots - (result & 1);
     used += slots;

@@ -62,6 +62,12 @@ class JitEngine {
   // epoch moved since its last check.
   // (The epoch itself is context_.write_epoch: chained exits read it.)
   BlockKey dispatched_key_;  // the key of the block block_at_pc returned last
+  // Counts erasures and invalidate_all: an exit cell noted before a drop
+  // may belong to a dropped block and is not used after it.
+  uint64_t drops_ = 0;
+  // The translation cache's size bound: past this many blocks, the next
+  // translation flushes everything first (as FENCE.I does).
+  static constexpr size_t kMaxBlocks = 1 << 16;
   asmjit::JitRuntime runtime_;
   TranslationCache cache_;
   JitContext context_;

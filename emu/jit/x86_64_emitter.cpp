@@ -114,7 +114,8 @@ void BlockEmitter::emit(const BlockPlan& plan) {
       emit_in_helper(&target_.instructions[i], plan.pcs[i], i + 1);
       continue;
     }
-    ended = emit_instruction(plan.instructions[i], plan.pcs[i], i + 1);
+    // The block's own copy: its address is stable (the FP slow path passes it).
+    ended = emit_instruction(target_.instructions[i], plan.pcs[i], i + 1);
   }
   if (!ended) {  // exit 1: fall through to the next instruction
     const DecodedInstruction& last = plan.instructions.back();
@@ -148,6 +149,10 @@ bool BlockEmitter::emit_instruction(const DecodedInstruction& in, uint64_t pc, u
     case Op::sh: emit_memory(in, pc, slot, true, 2, false); return false;
     case Op::sw: emit_memory(in, pc, slot, true, 4, false); return false;
     case Op::sd: emit_memory(in, pc, slot, true, 8, false); return false;
+    case Op::flw: emit_memory(in, pc, slot, false, 4, false); return false;
+    case Op::fld: emit_memory(in, pc, slot, false, 8, false); return false;
+    case Op::fsw: emit_memory(in, pc, slot, true, 4, false); return false;
+    case Op::fsd: emit_memory(in, pc, slot, true, 8, false); return false;
     case Op::div: case Op::divu: case Op::rem: case Op::remu:
     case Op::divw: case Op::divuw: case Op::remw: case Op::remuw:
       emit_divide(in);
@@ -422,6 +427,14 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   using x86::rcx;
   using x86::rsi;
   Label slow = a_.newLabel(), done = a_.newLabel();
+  const bool fp = in.op == Op::flw || in.op == Op::fld || in.op == Op::fsw || in.op == Op::fsd;
+  const auto f_slot = [this](unsigned r) {
+    return x86::qword_ptr(kHart, target_.f_offset + static_cast<int32_t>(8 * r));
+  };
+  if (fp) {  // 11.1: mstatus.FS = Off makes it illegal; the slow path raises that
+    a_.test(x86::qword_ptr(kHart, target_.mstatus_offset), static_cast<int32_t>(riscv::kMstatusFS));
+    a_.jz(slow);
+  }
   load_x(rsi, in.rs1);
   if (in.imm != 0) a_.add(rsi, static_cast<int32_t>(in.imm));
   if (size > 1) {
@@ -451,7 +464,22 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     a_.jc(slow);
   }
   a_.add(rsi, x86::qword_ptr(rax, kEntryHostAddend));
-  if (is_store) {
+  if (is_store && fp) {  // raw bits of f[rs2] (11.5, 12.3)
+    a_.mov(rcx, f_slot(in.rs2));
+    if (size == 4) a_.mov(x86::dword_ptr(rsi), x86::ecx);
+    else a_.mov(x86::qword_ptr(rsi), rcx);
+  } else if (fp) {  // the value NaN-boxed for flw (12.2), then FS = Dirty as write_s/write_d do
+    if (size == 4) {
+      a_.mov(x86::eax, x86::dword_ptr(rsi));
+      a_.mov(rcx, 0xffffffff00000000ull);
+      a_.or_(rax, rcx);
+    } else {
+      a_.mov(rax, x86::qword_ptr(rsi));
+    }
+    a_.mov(f_slot(in.rd), rax);
+    a_.mov(rcx, riscv::kMstatusFS | riscv::kMstatusSD);
+    a_.or_(x86::qword_ptr(kHart, target_.mstatus_offset), rcx);
+  } else if (is_store) {
     load_x(rcx, in.rs2);
     switch (size) {
       case 1: a_.mov(x86::byte_ptr(rsi), x86::cl); break;
@@ -473,8 +501,15 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   // Slow path: hart.pc must hold this instruction's pc in case of a trap.
   a_.bind(slow);
   set_pc(pc);
-  a_.mov(x86::rdi, kContext);  // rsi still holds the address
-  if (is_store) {
+  if (fp) {
+    // The interpreter's executor does the whole instruction (FS check,
+    // access, NaN-boxing, FS dirty); it may touch memory or a device, so it
+    // counts as a helper call and the block ends after it, as below.
+    a_.add(x86::qword_ptr(kContext, offsetof(JitContext, helper_calls)), 1);
+    a_.mov(x86::rdi, kContext);
+    a_.mov(rsi, reinterpret_cast<uint64_t>(&in));
+    a_.mov(rax, reinterpret_cast<uint64_t>(&jit_execute_helper));
+  } else if (is_store) {
     a_.mov(x86::edx, size);
     load_x(rcx, in.rs2);
     a_.mov(rax, reinterpret_cast<uint64_t>(&jit_store_helper));
@@ -482,13 +517,14 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     a_.mov(x86::edx, size | (is_signed ? static_cast<uint32_t>(kLoadSigned) : 0u));
     a_.mov(rax, reinterpret_cast<uint64_t>(&jit_load_helper));
   }
+  if (!fp) a_.mov(x86::rdi, kContext);  // rsi still holds the address
   a_.call(rax);
   Label completed = a_.newLabel();
   a_.test(x86::eax, x86::eax);
   a_.jz(completed);
   finish(in.bits, slot, true);  // exit 4: pc was set by the trap
   a_.bind(completed);
-  if (!is_store && in.rd != 0) {
+  if (!fp && !is_store && in.rd != 0) {
     a_.mov(rax, x86::qword_ptr(kContext, offsetof(JitContext, scratch)));
     store_x(in.rd, rax);
   }

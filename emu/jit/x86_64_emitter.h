@@ -21,6 +21,8 @@ struct EmitterTarget {
   int32_t x_offset = 0;                 // offset of hart.x[0] from the Hart pointer
   int32_t pc_offset = 0;                // of hart.pc
   int32_t instruction_bits_offset = 0;  // of hart.instruction_bits
+  int32_t f_offset = 0;                 // of hart.f[0]
+  int32_t mstatus_offset = 0;           // of hart.csr.mstatus
   uint64_t load_context = 0;            // TLB context of data loads in the block's mode
   uint64_t store_context = 0;           // and of stores
   ExitCell* exit_cells = nullptr;       // kExitCellsPerBlock cells for exits that may chain
