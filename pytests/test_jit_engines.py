@@ -14,8 +14,11 @@ base, typed lines) at the same instruction counts:
     the same total icount and final state hash (the x-query-state-hash
     value), equal to the recording's ("matched": true).
 
-emu only: QEMU has neither the engine switch nor the state hash.
+emu only: QEMU has neither the engine switch nor the state hash. Also: `-accel
+help` documents the switch, and a bad value is one clear error.
 """
+
+import subprocess
 
 import pytest
 
@@ -73,3 +76,18 @@ def test_linux_session_is_identical_under_both_engines(emu_binary, tmp_path, smp
     assert jit_end["icount"] > 20_000_000  # a whole Linux session (~40 M instructions), not an early stop
     assert jit_end["matched"] and interpreter_end["matched"]
     assert jit_end == interpreter_end
+
+
+def test_accel_help_lists_the_engine_switch(emu_binary):
+    result = subprocess.run([str(emu_binary), "-accel", "help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert "tcg" in result.stdout
+    assert "jit=on|off" in result.stdout
+
+
+def test_bad_engine_switch_is_one_clear_error(emu_binary):
+    result = subprocess.run([str(emu_binary), "-M", "virt", "-accel", "tcg,jit=maybe"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "emu-system-riscv64: -accel tcg,jit=maybe: Parameter 'jit' expects 'on' or 'off'"]
