@@ -15,20 +15,11 @@
 #include <string_view>
 #include <utility>
 
+#include "emu/target/riscv/compressed_format.h"
 #include "emu/target/riscv/csr_numbers.h"
 
 namespace emu::riscv {
 namespace {
-
-// Operand layouts of the compressed encodings (unprivileged ISA 20191213,
-// chapter 16, tables 16.1-16.7). Each says where the fields and the scrambled
-// immediate sit, how they map onto the expanded 32-bit instruction, and which
-// code points are reserved.
-enum class CompressedFormat : uint8_t {
-  CIW_addi4spn, CL_word, CL_double, CS_word, CS_double, CI_nop, CI_addi, CI_addiw, CI_li,
-  CI_addi16sp, CI_lui, CB_shift, CB_andi, CA, CJ, CB_branch, CI_slli, CI_ldsp_float, CI_lwsp,
-  CI_ldsp, CR_jr, CR_mv, CR_ebreak, CR_jalr, CR_add, CSS_double, CSS_word,
-};
 
 struct BitPattern {
   uint32_t mask = 0;   // 1 where the pattern has a fixed bit

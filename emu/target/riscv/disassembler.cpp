@@ -12,18 +12,11 @@
 #include <string_view>
 #include <utility>
 
+#include "emu/target/riscv/compressed_format.h"
 #include "emu/target/riscv/decoder.h"
 
 namespace emu::riscv {
 namespace {
-
-// How the operands of a compressed encoding are written; mirrors the
-// CompressedFormat names used in rvc_encodings.inc.
-enum class CompressedFormat : uint8_t {
-  CIW_addi4spn, CL_word, CL_double, CS_word, CS_double, CI_nop, CI_addi, CI_addiw, CI_li,
-  CI_addi16sp, CI_lui, CB_shift, CB_andi, CA, CJ, CB_branch, CI_slli, CI_ldsp_float, CI_lwsp,
-  CI_ldsp, CR_jr, CR_mv, CR_ebreak, CR_jalr, CR_add, CSS_double, CSS_word,
-};
 
 constexpr size_t kEncodingCount32 = static_cast<size_t>(Op::illegal);
 
