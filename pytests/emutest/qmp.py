@@ -211,9 +211,15 @@ class QMPClient(SocketReader):
         with self._condition:
             return list(self._arrivals)
 
-    def clear_events(self):
+    def clear_events(self, through: dict = None):
+        """Forgets every event, or with `through` only that event and the ones before it
+        (events that arrived after it stay visible)."""
         with self._condition:
-            self._events.clear()
+            if through is None:
+                self._events.clear()
+            else:
+                index = next(i for i, event in enumerate(self._events) if event is through)
+                del self._events[:index + 1]
             self._consumed.clear()
 
     def close(self):
