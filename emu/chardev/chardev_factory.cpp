@@ -2,6 +2,7 @@
 
 #include "emu/chardev/file_chardev.h"
 #include "emu/chardev/null_chardev.h"
+#include "emu/chardev/pipe_chardev.h"
 #include "emu/chardev/stdio_chardev.h"
 
 namespace emu {
@@ -14,6 +15,8 @@ std::unique_ptr<Chardev> create_chardev(const ChardevSpec& spec, std::function<v
       return std::make_unique<StdioChardev>(StdioChardev::Options{spec.mux, spec.signal}, std::move(on_quit));
     case ChardevSpec::Backend::File:
       return std::make_unique<FileChardev>(spec.path, spec.append);
+    case ChardevSpec::Backend::Pipe:
+      return std::make_unique<PipeChardev>(spec.path);
     case ChardevSpec::Backend::Socket:
       return std::make_unique<SocketChardev>(spec.socket);
   }

@@ -18,10 +18,10 @@ class ChardevError : public std::runtime_error {
 };
 
 struct ChardevSpec {
-  enum class Backend { Null, Stdio, File, Socket };
+  enum class Backend { Null, Stdio, File, Pipe, Socket };
   Backend backend = Backend::Null;
   std::string id;          // -chardev id=...; generated for -serial
-  std::string path;        // File
+  std::string path;        // File, Pipe (the FIFO base name)
   bool append = false;     // File: append=on
   bool mux = false;        // Stdio: Ctrl-A escapes (mon:stdio, -nographic, mux=on)
   bool signal = true;      // Stdio: signal=on|off (mon:stdio implies off)

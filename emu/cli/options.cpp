@@ -474,11 +474,11 @@ void Parser::handle_chardev(const Occurrence& occurrence) {
   KeyValueList list = parse_key_value_list(occurrence.value, "backend");
   std::string backend = list.get("backend").value_or("");
   if (backend == "help" || backend == "?") {
-    set_help("Available chardev backend types: \n  file\n  null\n  socket\n  stdio\n");
+    set_help("Available chardev backend types: \n  file\n  null\n  pipe\n  socket\n  stdio\n");
     return;
   }
   static const std::set<std::string, std::less<>> kLater = {
-      "pty", "pipe", "ringbuf", "memory", "udp", "serial", "tty", "parallel", "parport", "vc",
+      "pty", "ringbuf", "memory", "udp", "serial", "tty", "parallel", "parport", "vc",
       "msmouse", "wctablet", "testdev", "qemu-vdagent", "spicevmc", "spiceport", "braille", "mux", "dbus",
   };
   ChardevSpec spec;
@@ -491,6 +491,9 @@ void Parser::handle_chardev(const Occurrence& occurrence) {
   } else if (backend == "file") {
     spec.backend = ChardevSpec::Backend::File;
     reject_unknown_keys(occurrence, list, {"backend", "id", "path", "append", "mux"});
+  } else if (backend == "pipe") {
+    spec.backend = ChardevSpec::Backend::Pipe;
+    reject_unknown_keys(occurrence, list, {"backend", "id", "path", "mux"});
   } else if (backend == "socket") {
     spec.backend = ChardevSpec::Backend::Socket;
     try {
@@ -514,9 +517,12 @@ void Parser::handle_chardev(const Occurrence& occurrence) {
           *flag;
     }
   }
-  if (spec.backend == ChardevSpec::Backend::File) {
+  if (spec.backend == ChardevSpec::Backend::File || spec.backend == ChardevSpec::Backend::Pipe) {
     spec.path = list.get("path").value_or("");
-    if (spec.path.empty()) fail(occurrence, "chardev: file: no filename given");
+    if (spec.path.empty()) {
+      fail(occurrence, spec.backend == ChardevSpec::Backend::File ? "chardev: file: no filename given"
+                                                                  : "chardev: pipe: no device path given");
+    }
   }
   add_chardev(occurrence, std::move(spec));
 }
@@ -567,6 +573,10 @@ void Parser::resolve_serials() {
       spec.backend = ChardevSpec::Backend::File;
       spec.path = value.substr(5);
       if (spec.path.empty()) fail(occurrence, "chardev: file: no filename given");
+    } else if (value.rfind("pipe:", 0) == 0) {
+      spec.backend = ChardevSpec::Backend::Pipe;
+      spec.path = value.substr(5);
+      if (spec.path.empty()) fail(occurrence, "chardev: pipe: no device path given");
     } else if (value.rfind("tcp:", 0) == 0 || value.rfind("unix:", 0) == 0) {
       spec.backend = ChardevSpec::Backend::Socket;
       try {
@@ -574,7 +584,7 @@ void Parser::resolve_serials() {
       } catch (const ChardevError& error) {
         fail(occurrence, error.what());
       }
-    } else if (value == "pty" || value.rfind("telnet:", 0) == 0 || value.rfind("udp:", 0) == 0 || value.rfind("pipe:", 0) == 0 ||
+    } else if (value == "pty" || value.rfind("telnet:", 0) == 0 || value.rfind("udp:", 0) == 0 ||
                value.rfind("mon:", 0) == 0 || value.rfind("/dev/", 0) == 0 || value == "msmouse" ||
                value == "braille") {
       fail(occurrence, "this serial backend is not supported yet");

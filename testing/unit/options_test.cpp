@@ -201,7 +201,7 @@ TEST(OptionsTest, HelpListsChoicesInQemuFormat) {
   EXPECT_EQ(machines.output, "Supported machines are:\nvirt                 RISC-V VirtIO board (default)\n");
   EXPECT_EQ(parse({"-machine", "?"}).output, machines.output);
   EXPECT_EQ(parse({"-cpu", "help"}).output, "any\nrv64\n");
-  EXPECT_EQ(parse({"-chardev", "help"}).output, "Available chardev backend types: \n  file\n  null\n  socket\n  stdio\n");
+  EXPECT_EQ(parse({"-chardev", "help"}).output, "Available chardev backend types: \n  file\n  null\n  pipe\n  socket\n  stdio\n");
   EXPECT_NE(parse({"-M", "virt,help"}).output.find("dumpdtb=<string>"), std::string::npos);
   // QEMU's first lines, then emu's engine switch (tcg's jit property).
   std::string accel_help = parse({"-accel", "help"}).output;
