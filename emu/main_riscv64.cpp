@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <algorithm>
@@ -25,7 +26,9 @@
 #include "emu/cli/virt_devices.h"
 #include "emu/hw/boards/riscv_virt.h"
 #include "emu/hw/loader/elf_loader.h"
+#include "emu/monitor/hmp.h"
 #include "emu/monitor/monitor_hub.h"
+#include "emu/target/riscv/trace_log.h"
 
 namespace {
 
@@ -179,6 +182,26 @@ int run(int argc, char** argv) {
   config.record_replay.args = command_line_for_log(args);
   config.virtio_devices = emu::cli::resolve_virtio_devices(machine);
   bool dump_only = !machine.dumpdtb_path.empty();
+
+  // -d / -D: one trace log for every hart (emu/target/riscv/trace_log.h),
+  // declared before the board so it outlives it.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> trace_file(nullptr, std::fclose);
+  std::unique_ptr<emu::riscv::TraceLog> trace_log;
+  if (machine.trace_items != 0 && !dump_only) {
+    std::FILE* out = stderr;
+    if (!machine.trace_file.empty()) {
+      trace_file.reset(std::fopen(machine.trace_file.c_str(), "w"));
+      if (!trace_file) {
+        report("-D " + machine.trace_file + ": " + std::strerror(errno));
+        return 1;
+      }
+      out = trace_file.get();
+    }
+    trace_log = std::make_unique<emu::riscv::TraceLog>(machine.trace_items, out, [](const emu::riscv::Hart& hart) {
+      return emu::monitor::format_registers(hart, static_cast<unsigned>(hart.hart_id));
+    });
+    config.trace_log = trace_log.get();
+  }
 
   // Chardevs first (QEMU opens them before the machine; a socket with
   // wait=on blocks here until its client connects). Ctrl-A x reaches the

@@ -6,6 +6,9 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <stdexcept>
+
+#include "emu/target/riscv/trace_log.h"
 
 namespace emu::cli {
 
@@ -91,6 +94,8 @@ std::string usage_text() {
       "        [,rr=record|replay,rrfile=FILE][,rrcheckpoint=N]\n"
       "                              record or replay the run's inputs (docs/replay.md)\n"
       "-accel tcg[,jit=on|off]       execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
+      "-d item1,...                  trace in_asm, exec, cpu (`-d help`; docs/jit.md)\n"
+      "-D logfile                    write the -d trace to logfile instead of stderr\n"
       "-name NAME                    name of the guest\n"
       "-no-reboot                    exit instead of rebooting\n"
       "-no-shutdown                  stop the VM (run state shutdown) instead of exiting on guest poweroff\n"
@@ -277,7 +282,20 @@ void Parser::handle(const Occurrence& occurrence) {
     nodefaults_ = true;
     return;
   }
-  if (name == "d" || name == "D") fail(occurrence, "not supported yet");
+  if (name == "d") {
+    if (value == "help" || value == "?") return set_help(riscv::trace_items_help());
+    try {
+      config_.trace_items = riscv::parse_trace_items(value);
+    } catch (const std::invalid_argument& error) {
+      fail(occurrence, error.what());
+    }
+    return;
+  }
+  if (name == "D") {
+    if (value.empty()) fail(occurrence, "empty file name");
+    config_.trace_file = value;
+    return;
+  }
   if (kNoneOnlyOptions.count(name)) {
     if (value != "none") fail(occurrence, "only 'none' is supported in emu for now");
     return;

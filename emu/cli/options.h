@@ -141,6 +141,10 @@ struct MachineConfig {
   // -accel tcg[,jit=on|off]: translate guest code with the JIT (default) or
   // run every instruction in the interpreter (the reference, docs/jit.md).
   bool jit = true;
+  // -d ITEMS / -D FILE: QEMU-style tracing (riscv::TraceItem bits; docs/jit.md,
+  // "Tracing"); the log goes to FILE, or stderr when empty.
+  unsigned trace_items = 0;
+  std::string trace_file;
   bool no_reboot = false;
   bool no_shutdown = false;  // -no-shutdown: a guest poweroff stops the VM instead of exiting
   bool start_paused = false;  // -S

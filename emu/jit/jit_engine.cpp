@@ -6,6 +6,7 @@
 
 #include "emu/jit/block_translator.h"
 #include "emu/jit/x86_64_emitter.h"
+#include "emu/target/riscv/trace_log.h"
 
 namespace emu::jit {
 namespace {
@@ -106,6 +107,7 @@ Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint6
   target.instructions = block.instructions.data();
   block.code = emit_block(runtime_, plan, target, &block.chaining->self.entry);
   if (block.code == nullptr) return block;
+  if (hart_.trace_log != nullptr) [[unlikely]] hart_.trace_log->block_translated(plan.instructions, plan.pcs);
   block.length = static_cast<uint32_t>(plan.instructions.size());
   block.chaining->self.length = block.length;
   block.host_code = host_code;
@@ -179,7 +181,9 @@ uint64_t JitEngine::run(uint64_t budget) {
       break;
     }
     Block* block = block_at_pc();
-    if (block != nullptr && exit_taken != nullptr && exit_drops == drops_) {
+    // Tracing leaves blocks unchained so that every block run passes here
+    // (QEMU's -d nochain); chaining changes nothing the guest can see.
+    if (block != nullptr && exit_taken != nullptr && exit_drops == drops_ && hart_.trace_log == nullptr) {
       // The previous block left through a chainable exit and the dispatcher
       // found this block right there (docs/jit.md, "Chaining"): link them if
       // the target is the block that exit always leads to - same page, same
@@ -202,6 +206,7 @@ uint64_t JitEngine::run(uint64_t budget) {
     }
     // The block that exits may be a later one of a chain; a chain never
     // leaves the page and mode it started in, so this key stands for it.
+    if (hart_.trace_log != nullptr) [[unlikely]] hart_.trace_log->block_starting(hart_);
     const BlockKey source = dispatched_key_;
     const uint64_t helper_calls = context_.helper_calls;
     context_.loop_budget = budget - used;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "emu/target/riscv/trace_log.h"
+
 namespace emu::cli {
 namespace {
 
@@ -142,7 +144,8 @@ TEST(OptionsTest, BadOptionsAndValuesNameTheCulprit) {
   EXPECT_EQ(error({"-name", "a,bar=1"}), "-name a,bar=1: Invalid parameter 'bar'");
   EXPECT_EQ(error({"-initrd", "x"}), "-initrd only allowed with -kernel option");
   EXPECT_EQ(error({"-append", "x"}), "-append only allowed with -kernel option");
-  EXPECT_EQ(error({"-d", "in_asm"}), "-d in_asm: not supported yet");
+  EXPECT_EQ(error({"-d", "in_asm,bogus"}), "-d in_asm,bogus: unknown log item 'bogus' (-d help lists them)");
+  EXPECT_EQ(error({"-D", ""}), "-D : empty file name");
   EXPECT_EQ(config({"-monitor", "stdio"}).monitors.size(), 1u);
   EXPECT_EQ(config({"-monitor", "none", "-net", "none", "-nic", "none", "-vga", "none", "-parallel", "none"}).harts, 1u);
   EXPECT_EQ(error({"-device", "foo"}), "-device foo: 'foo' is not a valid device model name");
@@ -213,6 +216,18 @@ TEST(OptionsTest, HelpListsChoicesInQemuFormat) {
   EXPECT_NE(parse({"-version"}).output.find("emu version"), std::string::npos);
   // An error anywhere on the line still wins over a help request.
   EXPECT_EQ(error({"-M", "help", "-foo"}), "-foo: invalid option");
+}
+
+TEST(OptionsTest, TraceItemsAndLogFile) {
+  MachineConfig traced = config({"-d", "in_asm,exec", "-D", "trace.log"});
+  EXPECT_EQ(traced.trace_items, unsigned{riscv::kTraceInAsm | riscv::kTraceExec});
+  EXPECT_EQ(traced.trace_file, "trace.log");
+  EXPECT_EQ(config({"-d", "cpu"}).trace_items, unsigned{riscv::kTraceCpu});
+  EXPECT_EQ(config({}).trace_items, 0u);
+  EXPECT_TRUE(config({}).trace_file.empty());
+  ParseResult help = parse({"-d", "help"});
+  EXPECT_EQ(help.action, ParseResult::Action::PrintAndExit);
+  EXPECT_EQ(help.output.rfind("Log items (comma separated):\nin_asm          show target assembly", 0), 0u);
 }
 
 TEST(OptionsTest, DeviceRegistryPlugsIntoDeviceHelpAndParsing) {

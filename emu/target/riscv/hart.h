@@ -65,6 +65,8 @@ class TimeSource {
   virtual uint64_t mtime() const = 0;
 };
 
+class TraceLog;
+
 class Hart {
  public:
   Hart(PhysicalBus& bus, uint64_t hart_id, const TimeSource& time);
@@ -115,6 +117,10 @@ class Hart {
   // return after the current instruction or block instead of using the rest
   // of their budget. The board clears it before each slice.
   bool stop_requested = false;
+
+  // -d tracing (trace_log.h), set by the board; null (the usual case) costs
+  // one predictable branch per instruction (interpreter) or block (JIT).
+  TraceLog* trace_log = nullptr;
 
   // The bits of the instruction being executed (16 bits if compressed), set by
   // the interpreter before executing it. csr_access and the execute_*

@@ -21,6 +21,7 @@
 #include "emu/target/riscv/decoder.h"
 #include "emu/target/riscv/hart.h"
 #include "emu/target/riscv/softfloat.h"
+#include "emu/target/riscv/trace_log.h"
 
 namespace emu::riscv {
 namespace {
@@ -711,7 +712,9 @@ uint64_t Hart::run(uint64_t budget) {
     if (!fetch(pc, bits)) continue;
     if (instruction_length(bits) == 2) bits &= 0xffff;
     instruction_bits = bits;  // tval for illegal-instruction raised inside csr_access and execute_*
-    if (executor.execute(cache.lookup(bits)) && (csr.mcountinhibit & kMcountinhibitIR) == 0) ++instret;
+    const DecodedInstruction& instruction = cache.lookup(bits);
+    if (trace_log != nullptr) [[unlikely]] trace_log->instruction_starting(*this, instruction);
+    if (executor.execute(instruction) && (csr.mcountinhibit & kMcountinhibitIR) == 0) ++instret;
   }
   return used;
 }
