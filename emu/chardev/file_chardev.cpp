@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "emu/chardev/chardev_factory.h"
+#include "emu/chardev/write_or_drop.h"
 
 namespace emu {
 
@@ -19,16 +20,6 @@ FileChardev::~FileChardev() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void FileChardev::write(std::span<const uint8_t> bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t written = ::write(fd_, bytes.data() + done, bytes.size() - done);
-    if (written > 0) {
-      done += static_cast<size_t>(written);
-    } else if (!(written < 0 && errno == EINTR)) {
-      return;  // disk full or similar: drop, the guest must not notice
-    }
-  }
-}
+void FileChardev::write(std::span<const uint8_t> bytes) { write_or_drop(fd_, bytes); }
 
 }  // namespace emu

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "emu/chardev/chardev_factory.h"
+#include "emu/chardev/write_or_drop.h"
 
 namespace emu {
 namespace {
@@ -37,17 +38,7 @@ PipeChardev::~PipeChardev() {
   if (input_fd_ >= 0) ::close(input_fd_);
 }
 
-void PipeChardev::write(std::span<const uint8_t> bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t written = ::write(output_fd_, bytes.data() + done, bytes.size() - done);
-    if (written > 0) {
-      done += static_cast<size_t>(written);
-    } else if (!(written < 0 && errno == EINTR)) {
-      return;  // full FIFO (EAGAIN) or an error: drop
-    }
-  }
-}
+void PipeChardev::write(std::span<const uint8_t> bytes) { write_or_drop(output_fd_, bytes); }
 
 size_t PipeChardev::poll_input(std::vector<uint8_t>& out) {
   const size_t start = out.size();
