@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from emutest import is_qemu, scaled
-from emutest.guests import GuestBuildError, build_bare_metal_elf
+from emutest.plugin import build_guest
 
 REPO = Path(__file__).resolve().parent.parent
 QEMU = Path("/usr/bin/qemu-system-riscv64")
@@ -75,21 +75,14 @@ park:
 """
 
 
-def guest(source, tmp_path_factory, name):
-    try:
-        return build_bare_metal_elf(source, tmp_path_factory.mktemp(name) / (name + ".elf"))
-    except GuestBuildError as error:
-        pytest.fail(str(error), pytrace=False)
-
-
 @pytest.fixture(scope="module")
 def poweroff_guest(tmp_path_factory):
-    return guest(POWEROFF_THEN_PRINT, tmp_path_factory, "poweroff")
+    return build_guest(tmp_path_factory, POWEROFF_THEN_PRINT, "poweroff")
 
 
 @pytest.fixture(scope="module")
 def slots_guest(tmp_path_factory):
-    return guest(PRINT_VIRTIO_SLOTS, tmp_path_factory, "slots")
+    return build_guest(tmp_path_factory, PRINT_VIRTIO_SLOTS, "slots")
 
 
 @pytest.fixture

@@ -117,7 +117,8 @@ def guest_images():
     return GuestImages()
 
 
-def _build_guest(tmp_path_factory, source: str, name: str):
+def build_guest(tmp_path_factory, source: str, name: str):
+    """Builds a bare-metal guest from assembly `source` for a fixture; a build failure fails the test."""
     try:
         return build_bare_metal_elf(source, tmp_path_factory.mktemp(f"{name}-guest") / f"{name}.elf")
     except GuestBuildError as error:
@@ -127,13 +128,13 @@ def _build_guest(tmp_path_factory, source: str, name: str):
 @pytest.fixture(scope="session")
 def counter_guest(tmp_path_factory):
     """A bare-metal ELF (linked at 0x80000000) whose hart 0 counts in a0 forever."""
-    return _build_guest(tmp_path_factory, COUNTER_SOURCE, "counter")
+    return build_guest(tmp_path_factory, COUNTER_SOURCE, "counter")
 
 
 @pytest.fixture(scope="session")
 def echo_guest(tmp_path_factory):
     """A bare-metal ELF (linked at 0x80000000) that prints "echo guest ready" and echoes input upper-cased."""
-    return _build_guest(tmp_path_factory, ECHO_SOURCE, "echo")
+    return build_guest(tmp_path_factory, ECHO_SOURCE, "echo")
 
 
 @pytest.fixture
