@@ -8,33 +8,34 @@ namespace emu {
 OverlayBackend::OverlayBackend(std::shared_ptr<BlockBackend> base, bool guest_read_only)
     : base_(std::move(base)), guest_read_only_(guest_read_only) {}
 
-bool OverlayBackend::read(uint64_t offset, std::span<uint8_t> out) {
-  if (offset + out.size() < offset) return false;
+template <typename Visit>
+bool OverlayBackend::for_each_block_piece(uint64_t offset, size_t length, Visit visit) {
   size_t done = 0;
-  while (done < out.size()) {
+  while (done < length) {
     const uint64_t position = offset + done;
-    const uint64_t block = position / kBlockBytes;
     const uint64_t within = position % kBlockBytes;
-    const size_t length = static_cast<size_t>(std::min<uint64_t>(kBlockBytes - within, out.size() - done));
-    auto found = blocks_.find(block);
-    if (found != blocks_.end()) {
-      std::memcpy(out.data() + done, found->second.data() + within, length);
-    } else if (!base_->read(position, out.subspan(done, length))) {
-      return false;
-    }
-    done += length;
+    const size_t piece = static_cast<size_t>(std::min<uint64_t>(kBlockBytes - within, length - done));
+    if (!visit(position / kBlockBytes, within, done, piece)) return false;
+    done += piece;
   }
   return true;
 }
 
+bool OverlayBackend::read(uint64_t offset, std::span<uint8_t> out) {
+  if (offset + out.size() < offset) return false;
+  return for_each_block_piece(offset, out.size(), [&](uint64_t block, uint64_t within, size_t done, size_t length) {
+    auto found = blocks_.find(block);
+    if (found != blocks_.end()) {
+      std::memcpy(out.data() + done, found->second.data() + within, length);
+      return true;
+    }
+    return base_->read(block * kBlockBytes + within, out.subspan(done, length));
+  });
+}
+
 bool OverlayBackend::write(uint64_t offset, std::span<const uint8_t> data) {
   if (guest_read_only_ || offset + data.size() < offset || offset + data.size() > size()) return false;
-  size_t done = 0;
-  while (done < data.size()) {
-    const uint64_t position = offset + done;
-    const uint64_t block = position / kBlockBytes;
-    const uint64_t within = position % kBlockBytes;
-    const size_t length = static_cast<size_t>(std::min<uint64_t>(kBlockBytes - within, data.size() - done));
+  return for_each_block_piece(offset, data.size(), [&](uint64_t block, uint64_t within, size_t done, size_t length) {
     auto found = blocks_.find(block);
     if (found == blocks_.end()) {
       std::array<uint8_t, kBlockBytes> contents{};
@@ -43,9 +44,8 @@ bool OverlayBackend::write(uint64_t offset, std::span<const uint8_t> data) {
       found = blocks_.emplace(block, contents).first;
     }
     std::memcpy(found->second.data() + within, data.data() + done, length);
-    done += length;
-  }
-  return true;
+    return true;
+  });
 }
 
 }  // namespace emu

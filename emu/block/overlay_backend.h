@@ -35,6 +35,12 @@ class OverlayBackend : public BlockBackend {
   size_t dirty_blocks() const { return blocks_.size(); }
 
  private:
+  // Calls visit(block index, offset within the block, offset within the
+  // request, length) for each block piece of [offset, offset + length);
+  // stops at the first false.
+  template <typename Visit>
+  static bool for_each_block_piece(uint64_t offset, size_t length, Visit visit);
+
   std::shared_ptr<BlockBackend> base_;
   bool guest_read_only_;
   std::map<uint64_t, std::array<uint8_t, kBlockBytes>> blocks_;  // block index -> contents
