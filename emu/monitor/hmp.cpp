@@ -710,15 +710,18 @@ bool command_quit(Run& run) {
   return true;
 }
 
-bool command_replay_break(Run& run) {
+// replay_break and replay_seek: one icount argument, handed to `action`.
+bool replay_to_icount(Run& run, bool (MachineControl::*action)(uint64_t, std::string&)) {
   int64_t icount = 0;
   if (!run.expression(icount) || !run.end()) return false;
   std::string error;
-  if (icount < 0 || !run.machine().replay_break(static_cast<uint64_t>(icount), error)) {
+  if (icount < 0 || !(run.machine().*action)(static_cast<uint64_t>(icount), error)) {
     run.out += "Error: " + (error.empty() ? std::string("the instruction count must not be negative") : error) + "\n";
   }
   return true;
 }
+
+bool command_replay_break(Run& run) { return replay_to_icount(run, &MachineControl::replay_break); }
 
 bool command_replay_delete_break(Run& run) {
   if (!run.end()) return false;
@@ -727,15 +730,7 @@ bool command_replay_delete_break(Run& run) {
   return true;
 }
 
-bool command_replay_seek(Run& run) {
-  int64_t icount = 0;
-  if (!run.expression(icount) || !run.end()) return false;
-  std::string error;
-  if (icount < 0 || !run.machine().replay_seek(static_cast<uint64_t>(icount), error)) {
-    run.out += "Error: " + (error.empty() ? std::string("the instruction count must not be negative") : error) + "\n";
-  }
-  return true;
-}
+bool command_replay_seek(Run& run) { return replay_to_icount(run, &MachineControl::replay_seek); }
 
 bool command_cpu(Run& run) {
   int64_t index = 0;
