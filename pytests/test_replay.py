@@ -8,9 +8,10 @@ ignores the host's, checks every state-hash checkpoint and ends with a
 REPLAY_END event. The tests check what a user relies on:
 
   - three replays of a Linux session (typed commands, RTC read, entropy,
-    a disk) print byte-identical serial output, end at the same icount with
-    the same state hash as the recording, and typing during a replay
-    changes nothing; the disk image is never modified;
+    a disk the guest writes and reads back) print byte-identical serial
+    output, end at the same icount with the same state hash as the
+    recording, and typing during a replay changes nothing; the disk image
+    is never modified, by the recording or by a replay;
   - -smp 2, replayed under the other execution engine (-accel tcg,jit=off);
   - an interactive U-Boot session with a QMP system_reset, ended by the
     host (QMP quit);
@@ -56,6 +57,17 @@ def command(vm, line, answer):
     vm.console.expect(answer, timeout=scaled(60))
 
 
+DISK_WRITE_OFFSET = 4096
+DISK_WRITE_TEXT = "written under record"
+
+
+def fnv1a(data):
+    value = 0xcbf29ce484222325
+    for byte in data:
+        value = ((value ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{value:016x}"
+
+
 def record_linux(binary, log, smp=1, disk=None, extra=""):
     with Machine(linux_args(smp, disk) + rr("record", log, extra), binary=binary, name="record") as vm:
         vm.console.expect("emu-init: ready", timeout=scaled(BOOT_TIMEOUT))
@@ -63,6 +75,13 @@ def record_linux(binary, log, smp=1, disk=None, extra=""):
         assert (info["mode"], info["filename"]) == ("record", str(log)) and info["icount"] > 0
         command(vm, "echo typed while recording", "\ntyped while recording")
         command(vm, "work 1000", "emu-init: work 1000 result a145f12b02b9b71a")
+        if disk is not None:
+            # The guest writes its disk; it must read its own write back, from the overlay.
+            written = bytearray(disk.read_bytes())
+            written[DISK_WRITE_OFFSET:DISK_WRITE_OFFSET + len(DISK_WRITE_TEXT)] = DISK_WRITE_TEXT.encode()
+            command(vm, f"diskwrite {DISK_WRITE_OFFSET} {DISK_WRITE_TEXT}",
+                    f"emu-init: diskwrite {len(DISK_WRITE_TEXT)} bytes at {DISK_WRITE_OFFSET}")
+            command(vm, "disksum", f"emu-init: disk /dev/vda bytes {len(written)} fnv1a {fnv1a(written)}")
         vm.console.expect("emu-init# ", timeout=scaled(60))
         vm.console.send_line("poweroff")
         assert vm.wait(timeout=scaled(60)) == 0, vm.stderr
@@ -89,6 +108,8 @@ def test_linux_session_replays_bit_for_bit(emu_binary, tmp_path):
     log = tmp_path / "linux.rr"
     recorded = record_linux(emu_binary, log, disk=disk)
     assert re.search(r"emu-init: rtc \d{4}-\d\d-\d\d", recorded)
+    assert f"emu-init: diskwrite {len(DISK_WRITE_TEXT)} bytes" in recorded
+    assert hashlib.sha256(disk.read_bytes()).hexdigest() == disk_digest  # the write went to the overlay
 
     runs = [replay(emu_binary, log, linux_args(disk=disk), typing="echo typed during replay" if i == 2 else None)
             for i in range(3)]

@@ -1,6 +1,7 @@
 // emu's Linux guest init: a static PID 1 that reports what the tests check
 // (a start marker, online CPUs, virtio devices, a checksum of /dev/vda, the
-// RTC time) and then serves a tiny command loop on the console.
+// RTC time) and then serves a tiny command loop on the console (echo, cat,
+// work, diskwrite, disksum, poweroff).
 //
 // Output lines start with "emu-init:" so tests can match them exactly.
 #include <dirent.h>
@@ -72,6 +73,28 @@ static void report_disk_checksum(const char* device) {
   printf("emu-init: disk %s bytes %llu fnv1a %016llx\n", device, (unsigned long long)total, (unsigned long long)hash);
 }
 
+// `diskwrite OFFSET TEXT`: writes TEXT at byte OFFSET of /dev/vda and syncs,
+// so a test can check where guest disk writes land (the image, or the
+// record/replay overlay).
+static void write_disk(const char* device, const char* arguments) {
+  char* text = NULL;
+  unsigned long long offset = strtoull(arguments, &text, 10);
+  if (text == arguments || *text != ' ') {
+    printf("emu-init: diskwrite needs OFFSET TEXT\n");
+    return;
+  }
+  text++;
+  int fd = open(device, O_WRONLY);
+  size_t length = strlen(text);
+  if (fd < 0 || pwrite(fd, text, length, (off_t)offset) != (ssize_t)length || fsync(fd) != 0) {
+    printf("emu-init: diskwrite %s failed\n", device);
+    if (fd >= 0) close(fd);
+    return;
+  }
+  close(fd);
+  printf("emu-init: diskwrite %zu bytes at %llu\n", length, offset);
+}
+
 static void report_rtc(void) {
   int fd = open("/dev/rtc0", O_RDONLY);
   struct rtc_time now;
@@ -129,10 +152,14 @@ static void command_loop(void) {
       cat_file(line + 4);
     } else if (strncmp(line, "work ", 5) == 0) {
       run_workload(strtoul(line + 5, NULL, 10));
+    } else if (strncmp(line, "diskwrite ", 10) == 0) {
+      write_disk("/dev/vda", line + 10);
+    } else if (strcmp(line, "disksum") == 0) {
+      report_disk_checksum("/dev/vda");
     } else if (strcmp(line, "poweroff") == 0) {
       return;
     } else if (line[0] != 0) {
-      printf("emu-init: unknown command '%s' (echo, cat, work, poweroff)\n", line);
+      printf("emu-init: unknown command '%s' (echo, cat, work, diskwrite, disksum, poweroff)\n", line);
     }
   }
 }
