@@ -57,7 +57,7 @@ int info(const std::string& path) {
   const ReplayLog log = emu::replay::read_log(path);
   const auto& header = log.header;
   std::printf("log:          %s (%zu bytes, %zu chunks, format %u)\n", path.c_str(), log.bytes, log.chunks,
-              emu::replay::kLogFormatVersion);
+              log.format_version);
   std::printf("recorded by:  emu %s\n", header.emu_version.c_str());
   std::printf("command line: %s\n", quoted_command_line(header.args).c_str());
   std::printf("machine:      %s\n", header.machine.c_str());

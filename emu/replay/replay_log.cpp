@@ -190,6 +190,24 @@ void encode_checkpoint_record(std::vector<uint8_t>& out, const Checkpoint& check
   for (uint64_t component : checkpoint.components) put_u64(out, component);
 }
 
+void encode_checkpoint_delta_record(std::vector<uint8_t>& out, const Checkpoint& checkpoint,
+                                    const std::vector<uint64_t>& previous) {
+  out.push_back(static_cast<uint8_t>(RecordType::CheckpointDelta));
+  put_varint(out, checkpoint.icount);
+  put_u64(out, checkpoint.hash);
+  put_varint(out, checkpoint.components.size());
+  size_t changed = 0;
+  for (size_t i = 0; i < checkpoint.components.size(); ++i) changed += checkpoint.components[i] != previous[i];
+  put_varint(out, changed);
+  size_t next_unlisted = 0;
+  for (size_t i = 0; i < checkpoint.components.size(); ++i) {
+    if (checkpoint.components[i] == previous[i]) continue;
+    put_varint(out, i - next_unlisted);
+    put_u64(out, checkpoint.components[i]);
+    next_unlisted = i + 1;
+  }
+}
+
 void encode_end_record(std::vector<uint8_t>& out, const LogEnd& end) {
   out.push_back(static_cast<uint8_t>(RecordType::End));
   put_varint(out, end.icount);
@@ -204,13 +222,16 @@ ReplayLog parse_log(std::span<const uint8_t> bytes, const std::string& path) {
     throw LogError(where + "not an emu replay log (no EMURRLOG signature)");
   }
   const uint32_t version = get_u32(bytes.data() + 8);
-  if (version != kLogFormatVersion) {
-    throw LogError(where + "unsupported log format version " + std::to_string(version) + " (this emu reads version " +
-                   std::to_string(kLogFormatVersion) + ")");
+  if (version < kOldestReadableLogVersion || version > kLogFormatVersion) {
+    throw LogError(where + "unsupported log format version " + std::to_string(version) + " (this emu reads versions " +
+                   std::to_string(kOldestReadableLogVersion) + " to " + std::to_string(kLogFormatVersion) + ")");
   }
   if (get_u32(bytes.data() + 12) != 0) throw LogError(where + "damaged file header (reserved field is not zero)");
   ReplayLog log;
   log.bytes = bytes.size();
+  log.format_version = version;
+  std::vector<uint64_t> previous_components;  // of the last checkpoint record, for deltas
+  bool have_checkpoint = false;
   bool have_header = false, have_end = false;
   uint64_t last_icount = 0;
   size_t offset = kFileHeaderBytes;
@@ -274,6 +295,37 @@ ReplayLog parse_log(std::span<const uint8_t> bytes, const std::string& path) {
           for (uint64_t i = 0; i < n; ++i) entry.checkpoint.components.push_back(in.u64());
           if (entry.checkpoint.icount < last_icount) in.fail("icount goes backwards");
           last_icount = entry.checkpoint.icount;
+          previous_components = entry.checkpoint.components;
+          have_checkpoint = true;
+          log.entries.push_back(std::move(entry));
+          break;
+        }
+        case RecordType::CheckpointDelta: {
+          if (version < 2) in.fail("checkpoint delta record in a version " + std::to_string(version) + " log");
+          if (!have_checkpoint) in.fail("checkpoint delta without a checkpoint before it");
+          LogEntry entry;
+          entry.type = RecordType::Checkpoint;
+          entry.checkpoint.icount = in.varint();
+          entry.checkpoint.hash = in.u64();
+          const uint64_t n = in.varint();
+          if (n != previous_components.size()) {
+            in.fail("checkpoint delta over " + std::to_string(n) + " components, the previous checkpoint has " +
+                    std::to_string(previous_components.size()));
+          }
+          entry.checkpoint.components = previous_components;
+          const uint64_t changed = in.count(9, "changed component");
+          uint64_t index = 0;
+          for (uint64_t i = 0; i < changed; ++i) {
+            const uint64_t gap = in.varint();
+            if (gap >= n - index) in.fail("checkpoint delta component index past the last component");
+            index += gap;
+            entry.checkpoint.components[index] = in.u64();
+            ++index;
+          }
+          if (entry.checkpoint.icount < last_icount) in.fail("icount goes backwards");
+          last_icount = entry.checkpoint.icount;
+          previous_components = entry.checkpoint.components;
+          have_checkpoint = true;
           log.entries.push_back(std::move(entry));
           break;
         }
@@ -358,7 +410,12 @@ void LogWriter::input(const Input& input, uint8_t site) {
 
 void LogWriter::checkpoint(const Checkpoint& checkpoint) {
   if (fd_ < 0) return;
-  encode_checkpoint_record(pending_, checkpoint);
+  if (last_components_.size() == checkpoint.components.size() && !last_components_.empty()) {
+    encode_checkpoint_delta_record(pending_, checkpoint, last_components_);
+  } else {
+    encode_checkpoint_record(pending_, checkpoint);
+  }
+  last_components_ = checkpoint.components;
   flush();
 }
 

@@ -12,6 +12,14 @@
 //     Input (2)      varint icount, u8 kind, varint target, u8 site, bytes payload
 //     Checkpoint (3) varint icount, u64 hash, varint n, u64 component*n
 //     End (4)        varint icount, u64 hash, varint exit-status
+//     CheckpointDelta (5, version 2)
+//                    varint icount, u64 hash, varint n, varint changed,
+//                    (varint gap, u64 component)*changed
+//     A delta lists only the components that differ from the previous
+//     checkpoint record (full or delta, same n); gap counts the unchanged
+//     components skipped since the last listed one. An idle guest changes a
+//     few dozen of its ~400 components per checkpoint, so this keeps the
+//     log small (docs/replay.md has figures).
 //   str/bytes = varint length, then the bytes
 // All integers little-endian. The header record is the first record of
 // chunk 0; the end record is the last record of the last chunk.
@@ -36,7 +44,8 @@ namespace emu::replay {
 
 inline constexpr char kLogMagic[8] = {'E', 'M', 'U', 'R', 'R', 'L', 'O', 'G'};
 inline constexpr uint32_t kChunkMagic = 0x4b435252;  // "RRCK" little-endian
-inline constexpr uint32_t kLogFormatVersion = 1;
+inline constexpr uint32_t kLogFormatVersion = 2;        // what the writer produces
+inline constexpr uint32_t kOldestReadableLogVersion = 1;  // version 1: no CheckpointDelta records
 inline constexpr size_t kFileHeaderBytes = 16;
 inline constexpr size_t kChunkHeaderBytes = 24;
 inline constexpr size_t kChunkTarget = 64 * 1024;          // flush when a chunk grows past this
@@ -79,7 +88,9 @@ struct LogEnd {
   bool operator==(const LogEnd&) const = default;
 };
 
-enum class RecordType : uint8_t { Header = 1, Input = 2, Checkpoint = 3, End = 4 };
+// CheckpointDelta exists only in the file; the reader turns it into a
+// Checkpoint entry with every component filled in.
+enum class RecordType : uint8_t { Header = 1, Input = 2, Checkpoint = 3, End = 4, CheckpointDelta = 5 };
 
 struct LogEntry {
   RecordType type = RecordType::Input;
@@ -94,6 +105,7 @@ struct ReplayLog {
   LogHeader header;
   std::vector<LogEntry> entries;  // inputs and checkpoints in icount order
   LogEnd end;
+  uint32_t format_version = 0;
   size_t chunks = 0;
   size_t bytes = 0;
 };
@@ -121,6 +133,7 @@ class LogWriter {
  private:
   void maybe_flush();
   std::string path_;
+  std::vector<uint64_t> last_components_;  // of the previous checkpoint record (deltas refer to it)
   int fd_ = -1;
   uint32_t sequence_ = 0;
   std::vector<uint8_t> pending_;
@@ -133,6 +146,9 @@ std::vector<uint8_t> encode_chunk(uint32_t sequence, std::span<const uint8_t> pa
 void encode_header_record(std::vector<uint8_t>& out, const LogHeader& header);
 void encode_input_record(std::vector<uint8_t>& out, const Input& input, uint8_t site);
 void encode_checkpoint_record(std::vector<uint8_t>& out, const Checkpoint& checkpoint);
+// `previous` must have as many components as `checkpoint`.
+void encode_checkpoint_delta_record(std::vector<uint8_t>& out, const Checkpoint& checkpoint,
+                                    const std::vector<uint64_t>& previous);
 void encode_end_record(std::vector<uint8_t>& out, const LogEnd& end);
 
 }  // namespace emu::replay

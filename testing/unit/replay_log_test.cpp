@@ -111,7 +111,9 @@ TEST(ReplayLog, NotALogAndWrongVersion) {
   const std::string path = write_sample("version", 5);
   std::vector<uint8_t> bytes = read_file(path);
   bytes[8] = 9;
-  EXPECT_EQ(error_of(bytes), "x.log: unsupported log format version 9 (this emu reads version 1)");
+  EXPECT_EQ(error_of(bytes), "x.log: unsupported log format version 9 (this emu reads versions 1 to 2)");
+  bytes[8] = 0;
+  EXPECT_EQ(error_of(bytes), "x.log: unsupported log format version 0 (this emu reads versions 1 to 2)");
   std::remove(path.c_str());
 }
 
@@ -194,6 +196,95 @@ TEST(ReplayLog, MalformedRecordsInValidChunksAreNamed) {
   chunk = encode_chunk(0, payload);
   huge_count.insert(huge_count.end(), chunk.begin(), chunk.end());
   EXPECT_NE(error_of(huge_count).find("impossible component count"), std::string::npos) << error_of(huge_count);
+}
+
+// A log file of one chunk holding the header record, `records` and an end record.
+std::vector<uint8_t> one_chunk_log(uint32_t version, const std::vector<uint8_t>& records) {
+  std::vector<uint8_t> file = encode_file_header(version);
+  std::vector<uint8_t> payload;
+  encode_header_record(payload, sample_header());
+  payload.insert(payload.end(), records.begin(), records.end());
+  encode_end_record(payload, LogEnd{1'000'000, 1, 0});
+  std::vector<uint8_t> chunk = encode_chunk(0, payload);
+  file.insert(file.end(), chunk.begin(), chunk.end());
+  return file;
+}
+
+TEST(ReplayLog, VersionOneLogsStillRead) {
+  // What a version 1 writer produced: full checkpoint records only.
+  std::vector<uint8_t> records;
+  encode_checkpoint_record(records, Checkpoint{1000, 5, {1, 2, 3}});
+  encode_checkpoint_record(records, Checkpoint{2000, 6, {1, 9, 3}});
+  ReplayLog log = parse_log(one_chunk_log(1, records));
+  EXPECT_EQ(log.format_version, 1u);
+  ASSERT_EQ(log.entries.size(), 2u);
+  EXPECT_EQ(log.entries[1].checkpoint, (Checkpoint{2000, 6, {1, 9, 3}}));
+  // A delta record is a version 2 feature.
+  encode_checkpoint_delta_record(records, Checkpoint{3000, 7, {1, 9, 4}}, {1, 9, 3});
+  EXPECT_NE(error_of(one_chunk_log(1, records)).find("checkpoint delta record in a version 1 log"), std::string::npos);
+  EXPECT_EQ(parse_log(one_chunk_log(2, records)).entries[2].checkpoint, (Checkpoint{3000, 7, {1, 9, 4}}));
+}
+
+TEST(ReplayLog, DeltaCheckpointsAreSmallAndExact) {
+  const std::string path = temp_path("delta");
+  std::vector<Checkpoint> written;
+  {
+    LogWriter writer(path, sample_header());
+    std::vector<uint64_t> components(400);
+    for (size_t i = 0; i < components.size(); ++i) components[i] = i * 0x9e3779b97f4a7c15ull;
+    for (uint64_t n = 1; n <= 50; ++n) {
+      components[n % 7] ^= n;  // a few components change each time, the rest stay
+      components[399 - n % 3] += 1;
+      written.push_back(Checkpoint{n * 1000, n, components});
+      writer.checkpoint(written.back());
+    }
+    writer.end(LogEnd{60'000, 0, 0});
+  }
+  ReplayLog log = read_log(path);
+  EXPECT_EQ(log.format_version, kLogFormatVersion);
+  ASSERT_EQ(log.entries.size(), written.size());
+  for (size_t i = 0; i < written.size(); ++i) EXPECT_EQ(log.entries[i].checkpoint, written[i]) << i;
+  // One full summary (400 x 8 bytes) and 49 deltas of two changed components.
+  EXPECT_LT(log.bytes, 400 * 8 + 49 * 60 + 2000u);
+  std::remove(path.c_str());
+}
+
+TEST(ReplayLog, MalformedDeltasAreNamed) {
+  std::vector<uint8_t> records;
+  encode_checkpoint_delta_record(records, Checkpoint{1000, 5, {1, 2}}, {1, 1});
+  EXPECT_NE(error_of(one_chunk_log(2, records)).find("checkpoint delta without a checkpoint before it"), std::string::npos);
+
+  records.clear();
+  encode_checkpoint_record(records, Checkpoint{1000, 5, {1, 2, 3}});
+  encode_checkpoint_delta_record(records, Checkpoint{2000, 5, {1, 2}}, {1, 1});
+  EXPECT_NE(error_of(one_chunk_log(2, records)).find("checkpoint delta over 2 components, the previous checkpoint has 3"),
+            std::string::npos);
+
+  records.clear();
+  encode_checkpoint_record(records, Checkpoint{1000, 5, {1, 2, 3}});
+  // icount 2000, hash, 3 components, 1 changed: gap 3 points past the last one.
+  records.insert(records.end(), {5, 0xd0, 0x0f, 0, 0, 0, 0, 0, 0, 0, 0, 3, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0});
+  EXPECT_NE(error_of(one_chunk_log(2, records)).find("component index past the last component"), std::string::npos)
+      << error_of(one_chunk_log(2, records));
+}
+
+RC_GTEST_PROP(ReplayLogProperty, DeltaCheckpointsRoundTrip, (std::vector<std::vector<uint64_t>> changes)) {
+  // Each checkpoint keeps the previous components except at a few positions.
+  std::vector<uint64_t> components(*rc::gen::inRange<size_t>(1, 64));
+  std::vector<uint8_t> records;
+  std::vector<Checkpoint> written;
+  for (size_t n = 0; n < changes.size(); ++n) {
+    for (uint64_t change : changes[n]) components[change % components.size()] = change;
+    written.push_back(Checkpoint{n, n * 31, components});
+    if (n == 0) {
+      encode_checkpoint_record(records, written.back());
+    } else {
+      encode_checkpoint_delta_record(records, written.back(), written[n - 1].components);
+    }
+  }
+  ReplayLog log = parse_log(one_chunk_log(2, records));
+  RC_ASSERT(log.entries.size() == written.size());
+  for (size_t i = 0; i < written.size(); ++i) RC_ASSERT(log.entries[i].checkpoint == written[i]);
 }
 
 RC_GTEST_PROP(ReplayLogProperty, ArbitraryPayloadsNeverCrash, (std::vector<uint8_t> payload)) {
