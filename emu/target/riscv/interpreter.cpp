@@ -20,6 +20,7 @@
 
 #include "emu/target/riscv/decoder.h"
 #include "emu/target/riscv/hart.h"
+#include "emu/target/riscv/host_float.h"
 #include "emu/target/riscv/softfloat.h"
 #include "emu/target/riscv/trace_log.h"
 
@@ -260,7 +261,7 @@ class Executor {
     const uint32_t a = read_s(in.rs1) ^ (negate_product ? static_cast<uint32_t>(kSignBit32) : 0u);
     const uint32_t c = read_s(in.rs3) ^ (negate_addend ? static_cast<uint32_t>(kSignBit32) : 0u);
     uint8_t flags = 0;
-    write_s(in.rd, softfloat::f32_fma(a, read_s(in.rs2), c, mode, flags));
+    write_s(in.rd, host_float::f32_fma(a, read_s(in.rs2), c, mode, flags));
     return finish_float(in, flags);
   }
   bool fused_d(const DecodedInstruction& in, bool negate_product, bool negate_addend) {
@@ -269,7 +270,7 @@ class Executor {
     const uint64_t a = read_d(in.rs1) ^ (negate_product ? kSignBit64 : 0);
     const uint64_t c = read_d(in.rs3) ^ (negate_addend ? kSignBit64 : 0);
     uint8_t flags = 0;
-    write_d(in.rd, softfloat::f64_fma(a, read_d(in.rs2), c, mode, flags));
+    write_d(in.rd, host_float::f64_fma(a, read_d(in.rs2), c, mode, flags));
     return finish_float(in, flags);
   }
   // Sign injection (11.7): magnitude of rs1, sign from rs2 (kind: 0 = copy,
@@ -555,6 +556,8 @@ bool Executor::execute(const DecodedInstruction& in) {
 
 bool Executor::execute_float(const DecodedInstruction& in) {
   namespace sf = softfloat;
+  // The arithmetic goes through the host FPU where that is bit-identical (host_float.h).
+  namespace hf = host_float;
   // 11.1: with mstatus.FS = Off every F/D instruction (and fcsr access) is illegal.
   if (!hart_.fp_enabled()) return illegal(in);
 
@@ -584,15 +587,15 @@ bool Executor::execute_float(const DecodedInstruction& in) {
     case Op::fmsub_s: return fused_s(in, false, true);
     case Op::fnmsub_s: return fused_s(in, true, false);
     case Op::fnmadd_s: return fused_s(in, true, true);
-    case Op::fadd_s: return binary_s(in, sf::f32_add);
-    case Op::fsub_s: return binary_s(in, sf::f32_sub);
-    case Op::fmul_s: return binary_s(in, sf::f32_mul);
-    case Op::fdiv_s: return binary_s(in, sf::f32_div);
+    case Op::fadd_s: return binary_s(in, hf::f32_add);
+    case Op::fsub_s: return binary_s(in, hf::f32_sub);
+    case Op::fmul_s: return binary_s(in, hf::f32_mul);
+    case Op::fdiv_s: return binary_s(in, hf::f32_div);
     case Op::fsqrt_s: {
       RoundingMode mode;
       if (!rounding_mode(in, mode)) return false;
       uint8_t flags = 0;
-      write_s(in.rd, sf::f32_sqrt(read_s(in.rs1), mode, flags));
+      write_s(in.rd, hf::f32_sqrt(read_s(in.rs1), mode, flags));
       return finish_float(in, flags);
     }
     case Op::fsgnj_s: return sign_injection_s(in, 0);
@@ -631,15 +634,15 @@ bool Executor::execute_float(const DecodedInstruction& in) {
     case Op::fmsub_d: return fused_d(in, false, true);
     case Op::fnmsub_d: return fused_d(in, true, false);
     case Op::fnmadd_d: return fused_d(in, true, true);
-    case Op::fadd_d: return binary_d(in, sf::f64_add);
-    case Op::fsub_d: return binary_d(in, sf::f64_sub);
-    case Op::fmul_d: return binary_d(in, sf::f64_mul);
-    case Op::fdiv_d: return binary_d(in, sf::f64_div);
+    case Op::fadd_d: return binary_d(in, hf::f64_add);
+    case Op::fsub_d: return binary_d(in, hf::f64_sub);
+    case Op::fmul_d: return binary_d(in, hf::f64_mul);
+    case Op::fdiv_d: return binary_d(in, hf::f64_div);
     case Op::fsqrt_d: {
       RoundingMode mode;
       if (!rounding_mode(in, mode)) return false;
       uint8_t flags = 0;
-      write_d(in.rd, sf::f64_sqrt(read_d(in.rs1), mode, flags));
+      write_d(in.rd, hf::f64_sqrt(read_d(in.rs1), mode, flags));
       return finish_float(in, flags);
     }
     case Op::fsgnj_d: return sign_injection_d(in, 0);
