@@ -33,12 +33,14 @@ uint8_t* PhysicalBus::allocate_zeroed(uint64_t size, const std::string& name) {
 uint8_t* PhysicalBus::map_ram(uint64_t base, uint64_t size, std::string name) {
   uint8_t* host = allocate_zeroed(size, name);
   insert(Region{base, size, std::move(name), host, true, nullptr});
+  dirty_pages_.track(base, size);
   return host;
 }
 
 uint8_t* PhysicalBus::map_rom(uint64_t base, uint64_t size, std::string name) {
   uint8_t* host = allocate_zeroed(size, name);
   insert(Region{base, size, std::move(name), host, false, nullptr});
+  dirty_pages_.track(base, size);
   return host;
 }
 
@@ -84,6 +86,7 @@ bool PhysicalBus::write(uint64_t address, unsigned size, uint64_t value) const {
   if (region->host) {
     if (!region->writable) return false;
     std::memcpy(region->host + offset, &value, size);
+    dirty_pages_.mark_written(address, size);
     return true;
   }
   region->device->write(offset, value, size);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "emu/core/device.h"
+#include "emu/core/dirty_pages.h"
 
 namespace emu {
 
@@ -36,7 +37,8 @@ class PhysicalBus {
   const Region* find(uint64_t address) const;
 
   // Host pointer for [address, address+length) if it lies inside one RAM or
-  // ROM region, else nullptr. Loaders and the TLB fast path use this.
+  // ROM region, else nullptr. Loaders and the TLB fast path use this; whoever
+  // writes through it calls dirty_pages().mark_written (dirty_pages.h).
   uint8_t* host_pointer(uint64_t address, uint64_t length) const;
 
   // Guest accesses. size is 1, 2, 4 or 8 and the access must not cross a
@@ -47,6 +49,11 @@ class PhysicalBus {
   bool write(uint64_t address, unsigned size, uint64_t value) const;
 
   const std::vector<Region>& regions() const { return regions_; }
+
+  // Which pages of the RAM/ROM regions were written since a mark. Like
+  // write(), usable through a const bus: guest memory contents are not the
+  // bus's own state.
+  DirtyPageTracker& dirty_pages() const { return dirty_pages_; }
 
  private:
   Region& insert(Region region);
@@ -59,6 +66,7 @@ class PhysicalBus {
   std::vector<std::unique_ptr<uint8_t, FreeBacking>> backing_;
   uint8_t* allocate_zeroed(uint64_t size, const std::string& name);
   mutable const Region* last_hit_ = nullptr;
+  mutable DirtyPageTracker dirty_pages_;
 };
 
 }  // namespace emu

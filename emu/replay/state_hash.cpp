@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace emu::replay {
@@ -30,6 +31,7 @@ void StateHasher::add(std::string name, std::span<const uint8_t> bytes) {
 
 void StateHasher::add_u64(std::string name, uint64_t value) {
   add(std::move(name), std::span(reinterpret_cast<const uint8_t*>(&value), sizeof value));
+  components_.back().value = value;
 }
 
 void StateHasher::add_hart(const riscv::Hart& hart) {
@@ -59,21 +61,80 @@ void StateHasher::add_hart(const riscv::Hart& hart) {
   add_u64(prefix + "wfi", hart.waiting_for_interrupt);
 }
 
+namespace {
+// XXH3 of each 4 KiB page of a region (the last one may be shorter).
+uint64_t page_hash(const uint8_t* host, uint64_t region_size, uint64_t offset) {
+  return xxh3(std::span(host + offset, std::min(StateHasher::kPageBytes, region_size - offset)));
+}
+}  // namespace
+
+void MemoryHashCache::refresh(const PhysicalBus& bus) {
+  DirtyPageTracker& dirty = bus.dirty_pages();
+  // Take the new mark first: a page written from here on is reported by the
+  // next refresh, whatever this one read.
+  const DirtyPageTracker::Mark now = dirty.mark();
+  std::vector<const PhysicalBus::Region*> regions;
+  for (const PhysicalBus::Region& region : bus.regions()) {
+    if (region.host != nullptr) regions.push_back(&region);
+  }
+  bool same_layout = filled_ && regions.size() == regions_.size();
+  for (size_t i = 0; same_layout && i < regions.size(); ++i) {
+    same_layout = regions[i]->base == regions_[i].base && regions[i]->size == regions_[i].size &&
+                  regions[i]->host == regions_[i].host;
+  }
+  if (!same_layout) {
+    regions_.clear();
+    for (const PhysicalBus::Region* region : regions) {
+      RegionPages pages{region->base, region->size, region->host, {}};
+      for (uint64_t offset = 0; offset < region->size; offset += StateHasher::kPageBytes) {
+        pages.hashes.push_back(page_hash(region->host, region->size, offset));
+      }
+      pages_rehashed_ += pages.hashes.size();
+      regions_.push_back(std::move(pages));
+    }
+  } else {
+    // Pages arrive in ascending order, and regions_ is sorted like the bus.
+    size_t index = 0;
+    dirty.for_each_written_since(mark_, [&](uint64_t page_address) {
+      while (index < regions_.size() && page_address - regions_[index].base >= regions_[index].size) ++index;
+      if (index == regions_.size()) return;
+      RegionPages& pages = regions_[index];
+      const uint64_t offset = page_address - pages.base;
+      pages.hashes[offset / StateHasher::kPageBytes] = page_hash(pages.host, pages.size, offset);
+      ++pages_rehashed_;
+    });
+  }
+  mark_ = now;
+  filled_ = true;
+}
+
+void StateHasher::add_region_pages(const PhysicalBus::Region& region, const std::vector<uint64_t>& page_hashes) {
+  page_level_.insert(page_level_.end(), page_hashes.begin(), page_hashes.end());
+  const uint64_t pages_per_group = std::max<uint64_t>(1, memory_group_bytes_ / kPageBytes);
+  for (uint64_t first = 0; first < page_hashes.size(); first += pages_per_group) {
+    const uint64_t count = std::min<uint64_t>(pages_per_group, page_hashes.size() - first);
+    const uint64_t hash = count == 1 ? page_hashes[first]
+                                     : xxh3(std::span(reinterpret_cast<const uint8_t*>(&page_hashes[first]), count * 8));
+    components_.push_back(StateComponent{"mem@" + hex_address(region.base + first * kPageBytes), hash});
+  }
+}
+
 void StateHasher::add_memory(const PhysicalBus& bus) {
   for (const PhysicalBus::Region& region : bus.regions()) {
     if (region.host == nullptr) continue;
-    for (uint64_t group = 0; group < region.size; group += memory_group_bytes_) {
-      const uint64_t group_end = std::min(region.size, group + memory_group_bytes_);
-      std::vector<uint64_t> pages;
-      for (uint64_t page = group; page < group_end; page += kPageBytes) {
-        const uint64_t length = std::min(kPageBytes, group_end - page);
-        pages.push_back(xxh3(std::span(region.host + page, length)));
-      }
-      page_level_.insert(page_level_.end(), pages.begin(), pages.end());
-      const uint64_t hash = pages.size() == 1 ? pages[0]
-                                              : xxh3(std::span(reinterpret_cast<const uint8_t*>(pages.data()), pages.size() * 8));
-      components_.push_back(StateComponent{"mem@" + hex_address(region.base + group), hash});
+    std::vector<uint64_t> pages;
+    for (uint64_t offset = 0; offset < region.size; offset += kPageBytes) {
+      pages.push_back(page_hash(region.host, region.size, offset));
     }
+    add_region_pages(region, pages);
+  }
+}
+
+void StateHasher::add_memory(const PhysicalBus& bus, MemoryHashCache& cache) {
+  cache.refresh(bus);
+  size_t index = 0;
+  for (const PhysicalBus::Region& region : bus.regions()) {
+    if (region.host != nullptr) add_region_pages(region, cache.page_hashes(index++));
   }
 }
 

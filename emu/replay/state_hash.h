@@ -12,9 +12,17 @@
 // machines in the same state give the same hash, and two breakdowns say which
 // component differs. Summaries coarsen the page components to 1 MiB groups
 // for storage in a replay log (a log cannot afford one hash per page).
+//
+// Incremental memory hashing: a MemoryHashCache keeps every page's hash
+// between runs and, through the bus's dirty-page tracker
+// (emu/core/dirty_pages.h), rehashes only the pages written since its
+// previous refresh (ROM pages, never written after loading, are hashed once).
+// add_memory(bus, cache) gives exactly the components and hashes of
+// add_memory(bus), which hashes every page from scratch.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +41,31 @@ std::string hash_hex(uint64_t hash);
 struct StateComponent {
   std::string name;
   uint64_t hash = 0;
+  std::optional<uint64_t> value;  // add_u64's value (registers, CSRs), for divergence reports
+};
+
+// Page hashes of one bus's RAM/ROM regions kept between state hashes.
+class MemoryHashCache {
+ public:
+  // Brings the hash of every page up to date: all pages on the first call
+  // (or when the bus's RAM/ROM regions changed), afterwards only the pages
+  // written since the previous call.
+  void refresh(const PhysicalBus& bus);
+  // Region i's page hashes (i counts RAM/ROM regions in bus order).
+  const std::vector<uint64_t>& page_hashes(size_t region_index) const { return regions_[region_index].hashes; }
+  uint64_t pages_rehashed() const { return pages_rehashed_; }  // total, for statistics
+
+ private:
+  struct RegionPages {
+    uint64_t base = 0;
+    uint64_t size = 0;
+    const uint8_t* host = nullptr;
+    std::vector<uint64_t> hashes;
+  };
+  std::vector<RegionPages> regions_;
+  DirtyPageTracker::Mark mark_ = 0;
+  bool filled_ = false;
+  uint64_t pages_rehashed_ = 0;
 };
 
 class StateHasher {
@@ -47,7 +80,8 @@ class StateHasher {
   void add(std::string name, std::span<const uint8_t> bytes);
   void add_u64(std::string name, uint64_t value);
   void add_hart(const riscv::Hart& hart);
-  void add_memory(const PhysicalBus& bus);  // every RAM/ROM region
+  void add_memory(const PhysicalBus& bus);  // every RAM/ROM region, every page hashed now
+  void add_memory(const PhysicalBus& bus, MemoryHashCache& cache);  // the same, from refreshed cached page hashes
   void add_device(std::string_view name, const Device& device);
 
   const std::vector<StateComponent>& components() const { return components_; }
@@ -56,6 +90,8 @@ class StateHasher {
   uint64_t machine_hash() const { return xxh3(std::span(reinterpret_cast<const uint8_t*>(page_level_.data()), page_level_.size() * 8)); }
 
  private:
+  void add_region_pages(const PhysicalBus::Region& region, const std::vector<uint64_t>& page_hashes);
+
   uint64_t memory_group_bytes_;
   std::vector<StateComponent> components_;
   std::vector<uint64_t> page_level_;  // component hashes at page granularity

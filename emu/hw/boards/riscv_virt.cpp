@@ -296,7 +296,10 @@ void RiscvVirtBoard::record_blob(const std::string& what, uint64_t address, uint
 }
 
 void RiscvVirtBoard::restore_blobs() {
-  for (const Blob& blob : blobs_) std::memcpy(bus_.host_pointer(blob.address, blob.bytes.size()), blob.bytes.data(), blob.bytes.size());
+  for (const Blob& blob : blobs_) {
+    std::memcpy(bus_.host_pointer(blob.address, blob.bytes.size()), blob.bytes.data(), blob.bytes.size());
+    bus_.dirty_pages().mark_written(blob.address, blob.bytes.size());
+  }
 }
 
 void RiscvVirtBoard::load_images() {

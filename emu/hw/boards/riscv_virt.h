@@ -41,6 +41,7 @@
 #include "emu/core/virtual_clock.h"
 #include "emu/monitor/machine_control.h"
 #include "emu/replay/record_replay.h"
+#include "emu/replay/state_hash.h"
 #include "emu/target/riscv/hart.h"
 
 namespace emu {
@@ -224,6 +225,9 @@ class RiscvVirtBoard : public monitor::MachineControl {
     void operator()(RecordReplay* state) const;  // where RecordReplay is complete
   };
   std::unique_ptr<RecordReplay, RecordReplayDeleter> rr_;
+  // Page hashes kept between state hashes: hash_state rehashes only the
+  // pages written since the previous one (state_hash.h).
+  mutable replay::MemoryHashCache memory_hashes_;
   replay::DeliverySite delivery_site_ = replay::DeliverySite::Start;
   void shut_down(bool guest, const char* reason);  // guest: honours no_shutdown
 

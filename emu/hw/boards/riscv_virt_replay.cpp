@@ -78,7 +78,7 @@ uint64_t hash_file(const std::string& path) {
 
 void RiscvVirtBoard::hash_state(replay::StateHasher& hasher) const {
   for (const auto& hart : harts_) hasher.add_hart(*hart);
-  hasher.add_memory(bus_);
+  hasher.add_memory(bus_, memory_hashes_);
   hasher.add_device("clint", *clint_);
   hasher.add_device("plic", *plic_);
   hasher.add_device("serial", *uart_);

@@ -160,6 +160,7 @@ LoadedImage load_elf(const PhysicalBus& bus, std::span<const uint8_t> file, std:
     uint8_t* host = bus.host_pointer(segment.physical_address, segment.memory_size);
     std::memcpy(host, file.data() + segment.file_offset, segment.file_size);
     std::memset(host + segment.file_size, 0, segment.memory_size - segment.file_size);
+    bus.dirty_pages().mark_written(segment.physical_address, segment.memory_size);
     image.low_address = std::min(image.low_address, segment.physical_address);
     image.end_address = std::max(image.end_address, segment.physical_address + segment.memory_size);
   }
@@ -180,6 +181,7 @@ LoadedImage load_raw(const PhysicalBus& bus, std::span<const uint8_t> file, uint
                     hex(region->base + region->size));
   }
   std::memcpy(bus.host_pointer(address, file.size()), file.data(), file.size());
+  bus.dirty_pages().mark_written(address, file.size());
   return LoadedImage{address, address, address + file.size()};
 }
 

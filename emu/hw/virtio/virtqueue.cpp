@@ -69,6 +69,7 @@ bool GuestMemory::read(uint64_t address, std::span<uint8_t> out) const {
 bool GuestMemory::write(uint64_t address, std::span<const uint8_t> data) const {
   if (!can_write(address, data.size())) return false;
   std::memcpy(bus_.host_pointer(address, data.size()), data.data(), data.size());
+  bus_.dirty_pages().mark_written(address, data.size());
   return true;
 }
 

@@ -209,6 +209,9 @@ class Hart {
   void (*on_fence_i)(Hart&) = nullptr;
 
   Tlb tlb;
+  // The store TLB hands out writable host pointers, so the bus's dirty-page
+  // tracker re-arms it at every mark (emu/core/dirty_pages.h).
+  DirtyPageTracker::WriteCache store_tlb_tracking{bus.dirty_pages(), [this] { tlb.rearm_store_tracking(); }};
 };
 
 }  // namespace emu::riscv

@@ -20,6 +20,7 @@
 //     entry is active (3.7.1: at least one entry is implemented).
 //   - SC with no valid reservation fails without accessing memory (no fault
 //     is possible), as in QEMU 7.2.
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -236,6 +237,7 @@ bool walk(Hart& hart, uint64_t virtual_address, Access access, Privilege privile
         return false;
       }
       std::memcpy(writable, &pte, 8);
+      hart.bus.dirty_pages().mark_written(pte_address, 8);
     }
     // Step 8.
     out.physical = ((ppn << 12) & ~offset_mask) | (virtual_address & offset_mask);
@@ -269,7 +271,11 @@ constexpr uint8_t pmp_permissions(Access access, bool atomic) {
 bool resolve(Hart& hart, uint64_t virtual_address, unsigned length, Access access, bool atomic, Target& target) {
   const Privilege privilege = effective_privilege(hart, access);
   const uint64_t context = tlb_context(hart, access, privilege);
-  if (const Tlb::Entry* entry = hart.tlb.lookup(access, virtual_address, context)) {
+  if (Tlb::Entry* entry = hart.tlb.lookup(access, virtual_address, context)) {
+    if (entry->flags == Tlb::kFlagWriteUntracked) {  // a dirty-page mark was taken since the page was marked
+      hart.bus.dirty_pages().mark_written(entry->physical_page, kPageSize);
+      entry->flags = 0;
+    }
     target.physical = entry->physical_page | (virtual_address & kPageOffsetMask);
     target.host = entry->flags != 0
                       ? nullptr
@@ -297,6 +303,12 @@ bool resolve(Hart& hart, uint64_t virtual_address, unsigned length, Access acces
   target.host = nullptr;
   if (host_usable && length <= region->size - (physical - region->base)) {
     target.host = region->host + (physical - region->base);
+    // The caller writes through target.host (dirty_pages.h); a store entry
+    // cached below covers the whole page, so mark all of it.
+    if (access == Access::Store) {
+      const uint64_t first = std::max(physical & ~kPageOffsetMask, region->base);
+      hart.bus.dirty_pages().mark_written(first, (physical & ~kPageOffsetMask) + kPageSize - first);
+    }
   }
 
   // Cache the page only if PMP treats all of it alike (the check above then

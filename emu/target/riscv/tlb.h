@@ -30,6 +30,11 @@ class Tlb {
   // Entry flags: any nonzero flag sends the access to the slow path, which
   // then uses physical_page instead of walking again.
   static constexpr uint8_t kFlagNotHostBacked = 1;  // MMIO, or a store to ROM
+  // A host-backed store entry whose page must be marked written again before
+  // the next store through it (dirty-page tracking, emu/core/dirty_pages.h):
+  // set on every such entry by rearm_store_tracking(), cleared by the slow
+  // path once it has marked the page. Costs the fast paths nothing.
+  static constexpr uint8_t kFlagWriteUntracked = 2;
 
   struct Entry {
     uint64_t tag = 0;
@@ -67,7 +72,22 @@ class Tlb {
     target.tag = make_tag(virtual_address, context);
   }
 
+  Entry* lookup(Access access, uint64_t virtual_address, uint64_t context) {
+    Entry& entry = slot(access, virtual_address);
+    return entry.tag == make_tag(virtual_address, context) ? &entry : nullptr;
+  }
+
   void flush() { entries_ = {}; }
+
+  // A dirty-page tracker took a mark: the next store through each
+  // host-backed store entry goes to the slow path once (which marks the page
+  // and clears the flag). The translations stay, so nothing the guest can
+  // see changes (no re-walk, no A/D update).
+  void rearm_store_tracking() {
+    for (Entry& entry : entries_[static_cast<unsigned>(Access::Store)]) {
+      if (entry.tag != 0 && entry.flags == 0) entry.flags = kFlagWriteUntracked;
+    }
+  }
 
   // The direct-mapped table of one access kind (kEntries entries, indexed by
   // virtual page number mod kEntries), for the JIT's inline fast path.

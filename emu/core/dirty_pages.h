@@ -1,0 +1,101 @@
+// Dirty-page tracking for guest RAM and ROM: which 4 KiB pages were written
+// since a given moment. Consumers: the replay checkpoint hasher (rehashes only
+// written pages, emu/replay/state_hash.h) and anything else that wants
+// "pages written since mark M" (e.g. narrowing a replay divergence).
+//
+// API (the bus owns one tracker: PhysicalBus::dirty_pages()):
+//   Mark m = tracker.mark();                 // a moment; cheap, any number of them
+//   ... guest runs, devices DMA ...
+//   tracker.for_each_written_since(m, [](uint64_t page_address) { ... });
+//   tracker.written_since(address, m);
+// Marks are independent: several consumers each keep their own and never
+// disturb each other (no clear-on-read). A page counts as written if
+// anything may have written it since the mark; the answer may include pages
+// that were only made writable, never pages that were written and missed.
+//
+// Pages are counted from each tracked range's base (the bus tracks every
+// RAM/ROM region), so a page address is base + k * 4096.
+//
+// Who marks (every path that writes guest RAM/ROM host memory):
+//   - PhysicalBus::write (the CPUs' slow path and MMIO-flagged TLB entries);
+//   - every writer through PhysicalBus::host_pointer calls mark_written
+//     (device DMA through GuestMemory::write, loaders, reset's image restore);
+//   - the hart's MMU when it hands out a host pointer for writing: a store
+//     TLB entry, a slow-path store/AMO/SC, a page-table A/D update.
+// A store TLB entry lets the inline fast paths (interpreter and JIT-generated
+// code, which read the hart's TLB on every access) write its page with no
+// further bookkeeping. So whoever caches host pointers for writing registers
+// a WriteCache; mark() re-arms each one, which must make its next write to
+// any page go through a path that marks again (the hart flags its store
+// entries so the next store through each takes the slow path once).
+//
+// Single-threaded, like the machine loop. Cost: one Mark (8 bytes) per page.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace emu {
+
+class DirtyPageTracker {
+ public:
+  using Mark = uint64_t;
+  static constexpr uint64_t kPageBytes = 4096;
+
+  // Starts tracking [base, base + size); its pages count as written now.
+  // Ranges never overlap (the bus guarantees it).
+  void track(uint64_t base, uint64_t size);
+
+  // [address, address + length) was (or may be) written now. Addresses
+  // outside every tracked range are ignored.
+  void mark_written(uint64_t address, uint64_t length);
+
+  // The current moment: a later write to any page makes it "written since"
+  // the returned mark. Re-arms every registered WriteCache.
+  Mark mark();
+
+  bool written_since(uint64_t address, Mark since) const;
+  // Calls visit(page_address) for each page written since `since`, in
+  // ascending address order.
+  template <class Visit>
+  void for_each_written_since(Mark since, Visit&& visit) const {
+    for (const Range& range : ranges_) {
+      for (size_t page = 0; page < range.written.size(); ++page) {
+        if (range.written[page] > since) visit(range.base + page * kPageBytes);
+      }
+    }
+  }
+
+  // RAII registration of a cache of writable host pointers (a hart's store
+  // TLB). rearm runs at every mark(). May outlive the tracker.
+  class WriteCache {
+   public:
+    WriteCache(DirtyPageTracker& tracker, std::function<void()> rearm);
+    ~WriteCache();
+    WriteCache(const WriteCache&) = delete;
+    WriteCache& operator=(const WriteCache&) = delete;
+
+   private:
+    friend class DirtyPageTracker;
+    std::function<void()> rearm_;
+    std::shared_ptr<std::vector<WriteCache*>> registry_;
+  };
+
+ private:
+  struct Range {
+    uint64_t base = 0;
+    uint64_t size = 0;
+    std::vector<Mark> written;  // per page: the generation of its last write
+  };
+  Range* find(uint64_t address);
+  const Range* find(uint64_t address) const;
+
+  std::vector<Range> ranges_;  // sorted by base
+  Range* last_hit_ = nullptr;
+  Mark generation_ = 1;  // writes now are stamped with this; mark() returns it and moves on
+  std::shared_ptr<std::vector<WriteCache*>> write_caches_ = std::make_shared<std::vector<WriteCache*>>();
+};
+
+}  // namespace emu
