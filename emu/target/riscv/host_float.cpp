@@ -1,17 +1,20 @@
 // Host-FPU fast path for F/D arithmetic; the reasoning is in host_float.h.
 //
-// Mechanics on x86-64: each operation is one inline-asm block
+// Round to nearest even uses plain host arithmetic (try_nearest_*). The
+// other modes and FMA run each operation as one inline-asm block
 //   ldmxcsr control      ; rounding mode, all exceptions masked, flags clear
 //   <op>sd/<op>ss        ; the IEEE operation itself
 //   stmxcsr status       ; read back the sticky flags, PE = inexact
 // so the compiler can neither move the operation out from between the MXCSR
 // accesses nor fold it at compile time. MXCSR is the C runtime default
 // (0x1f80: round to nearest even, exceptions masked, FTZ/DAZ off) everywhere
-// else in emu; a directed rounding mode is put back to it after the op, and
-// the sticky flags left behind are never read by anyone.
+// else in emu (the round-to-nearest path relies on that); a directed
+// rounding mode is put back to it after the op, and the sticky flags left
+// behind are never read by anyone.
 #include "emu/target/riscv/host_float.h"
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 #include "emu/target/riscv/csr_numbers.h"
@@ -98,22 +101,58 @@ const bool kHostHasFma = [] {
   return __builtin_cpu_supports("fma") != 0;
 }();
 
+// GCC/Clang extension; __extension__ keeps -Wpedantic quiet about it.
+__extension__ typedef unsigned __int128 uint128;
+
 template <typename Host>
 struct Format;
 template <>
 struct Format<double> {
   using Bits = uint64_t;
+  using Wide = uint128;  // holds the product of two significands
+  static constexpr int kPrecision = 53;
   static constexpr Bits kSignBit = Bits{1} << 63;
   static constexpr Bits kMinNormal = Bits{1} << 52;
   static constexpr Bits kMaxFinite = 0x7fefffffffffffffull;
+  static constexpr Bits kInfinity = 0x7ff0000000000000ull;
 };
 template <>
 struct Format<float> {
   using Bits = uint32_t;
+  using Wide = uint64_t;
+  static constexpr int kPrecision = 24;
   static constexpr Bits kSignBit = Bits{1} << 31;
   static constexpr Bits kMinNormal = Bits{1} << 23;
   static constexpr Bits kMaxFinite = 0x7f7fffffu;
+  static constexpr Bits kInfinity = 0x7f800000u;
 };
+
+template <typename Host>
+typename Format<Host>::Bits magnitude_of(typename Format<Host>::Bits x) {
+  return x & ~Format<Host>::kSignBit;
+}
+// Normal: neither zero, subnormal, infinite nor NaN.
+template <typename Host>
+bool is_normal(typename Format<Host>::Bits x) {
+  const auto magnitude = magnitude_of<Host>(x);
+  return magnitude >= Format<Host>::kMinNormal && magnitude < Format<Host>::kInfinity;
+}
+// Strictly between the smallest normal and the largest finite magnitude:
+// where an inexact result raises NX and nothing else (see keep() below).
+template <typename Host>
+bool inside_normal_range(typename Format<Host>::Bits x) {
+  const auto magnitude = magnitude_of<Host>(x);
+  return magnitude > Format<Host>::kMinNormal && magnitude < Format<Host>::kMaxFinite;
+}
+// The significand of a normal value (hidden bit included) without its
+// trailing zero bits: two normal values' products and quotients are exact
+// exactly when these odd parts multiply out (see try_nearest_*).
+template <typename Host>
+typename Format<Host>::Wide odd_significand(typename Format<Host>::Bits x) {
+  using F = Format<Host>;
+  const typename F::Bits significand = (x & (F::kMinNormal - 1)) | F::kMinNormal;
+  return significand >> std::countr_zero(significand);
+}
 
 // Whether the host result carries exactly the RISC-V result and flags (see
 // host_float.h). An exact finite result raised nothing under either
@@ -146,8 +185,69 @@ bool try_host(RoundingMode rm, typename Format<Host>::Bits& result, uint8_t& fla
   return true;
 }
 
+// Round to nearest even, the mode of nearly all FP code, without touching
+// MXCSR (whose writes serialize and cost more than the operation): host
+// arithmetic in the default environment plus an exactness test. They keep
+// only results strictly inside the normal range (or exact sums), where NX is
+// the one flag (see keep()).
+template <typename Host, BinaryOp op, typename Bits>
+bool try_nearest_binary(Bits a, Bits b, Bits& result, uint8_t& flags) {
+  using F = Format<Host>;
+  const Host x = std::bit_cast<Host>(a), y = std::bit_cast<Host>(b);
+  Host value;
+  bool inexact;
+  if constexpr (op == BinaryOp::Add || op == BinaryOp::Sub) {
+    // TwoSum (Knuth, TAOCP vol. 2, 4.2.2): `error` is the exact rounding
+    // error of x + y under round to nearest, provided no step overflows.
+    // Boldo, Graillat and Muller (2017) show a step can only overflow if
+    // the sum does; bounding the operands below 2^(emax-3) (every
+    // intermediate then stays below 2^emax) keeps this self-evident at the
+    // price of sending huge operands to the MXCSR path. A sum that lands
+    // below the normal range is exact, so no addition raises UF.
+    constexpr Bits kLimit = F::kInfinity - (Bits{4} << (F::kPrecision - 1));
+    if (magnitude_of<Host>(a) >= kLimit || magnitude_of<Host>(b) >= kLimit) return false;
+    const Host addend = op == BinaryOp::Add ? y : -y;
+    value = x + addend;
+    const Host addend_part = value - x;
+    const Host x_part = value - addend_part;
+    const Host error = (x - x_part) + (addend - addend_part);
+    inexact = error != 0;
+    if (inexact && !inside_normal_range<Host>(std::bit_cast<Bits>(value))) return false;
+  } else {
+    if (!is_normal<Host>(a) || !is_normal<Host>(b)) return false;
+    value = op == BinaryOp::Mul ? x * y : x / y;
+    if (!inside_normal_range<Host>(std::bit_cast<Bits>(value))) return false;
+    using Wide = typename F::Wide;
+    const Wide odd_a = odd_significand<Host>(a), odd_b = odd_significand<Host>(b);
+    if constexpr (op == BinaryOp::Mul) {
+      // The exact product is odd_a * odd_b * 2^k: representable (the result
+      // is normal) exactly when that odd integer fits in the precision.
+      inexact = (odd_a * odd_b) >> F::kPrecision != 0;
+    } else {
+      // value * b == a exactly iff the odd parts agree (a power-of-two
+      // mismatch is impossible: value is a/b within half an ulp).
+      inexact = odd_significand<Host>(std::bit_cast<Bits>(value)) * odd_b != odd_a;
+    }
+  }
+  result = std::bit_cast<Bits>(value);
+  if (inexact) flags |= kFflagNX;
+  return true;
+}
+
+template <typename Host, typename Bits>
+bool try_nearest_sqrt(Bits a, Bits& result, uint8_t& flags) {
+  if (!is_normal<Host>(a) || (a & Format<Host>::kSignBit) != 0) return false;
+  // The root of a positive normal is normal and far from both range ends.
+  const Host value = std::sqrt(std::bit_cast<Host>(a));
+  const auto odd_root = odd_significand<Host>(std::bit_cast<Bits>(value));
+  result = std::bit_cast<Bits>(value);
+  if (odd_root * odd_root != odd_significand<Host>(a)) flags |= kFflagNX;  // as for a quotient
+  return true;
+}
+
 template <typename Host, BinaryOp op, typename Bits>
 bool try_binary(Bits a, Bits b, RoundingMode rm, Bits& result, uint8_t& flags) {
+  if (rm == RoundingMode::NearestEven && try_nearest_binary<Host, op>(a, b, result, flags)) return true;
   return try_host<Host>(rm, result, flags, [&](uint32_t control, uint32_t& status) {
     const Host x = std::bit_cast<Host>(a), y = std::bit_cast<Host>(b);
     if constexpr (op == BinaryOp::Add) return host_add(x, y, control, status);
@@ -159,6 +259,7 @@ bool try_binary(Bits a, Bits b, RoundingMode rm, Bits& result, uint8_t& flags) {
 
 template <typename Host, typename Bits>
 bool try_sqrt(Bits a, RoundingMode rm, Bits& result, uint8_t& flags) {
+  if (rm == RoundingMode::NearestEven && try_nearest_sqrt<Host>(a, result, flags)) return true;
   return try_host<Host>(rm, result, flags, [&](uint32_t control, uint32_t& status) {
     return host_sqrt(std::bit_cast<Host>(a), control, status);
   });

@@ -10,12 +10,19 @@
 // from RISC-V is confined to results that are NaN (RISC-V returns the
 // canonical NaN, 11.3), infinite or huge (overflow), or tiny (x86 detects
 // tininess before rounding, RISC-V after, 11.2), and to RMM, which x86 lacks.
-// The fast path therefore runs the host operation with MXCSR set to the
-// instruction's rounding mode and keeps its result only when the result is
-// finite and either exact or strictly between the smallest normal and the
-// largest finite magnitude. Then no exception but inexact can have occurred
-// under either convention, and inexact is read from MXCSR.PE. Everything
-// else (and RMM, and non-x86-64 hosts) goes to the softfloat.
+// The fast path therefore keeps a host result only when it is finite and
+// either exact or strictly between the smallest normal and the largest
+// finite magnitude: then no exception but inexact can have occurred under
+// either convention. Two ways to learn "inexact":
+//  - round to nearest even (nearly all code): plain host arithmetic in the
+//    default environment plus an exactness test (TwoSum for +/-, integer
+//    products of the significands' odd parts for *, / and sqrt), because
+//    writing MXCSR costs more than the operation;
+//  - the directed modes, fused multiply-add, and operands the first way
+//    declines (subnormal, huge): the operation runs with MXCSR set to the
+//    instruction's rounding mode and inexact is MXCSR.PE.
+// Everything else (RMM, results at the range ends, NaN, non-x86-64 hosts)
+// goes to the softfloat.
 #pragma once
 
 #include <cstdint>
