@@ -64,6 +64,8 @@ emu::virt::BoardConfig board_config(const emu::cli::MachineConfig& machine) {
   board.record_replay.path = machine.rr_file;
   board.record_replay.checkpoint_interval = machine.rr_checkpoint_interval;
   board.record_replay.inject_icount = machine.rr_inject_icount;
+  board.record_replay.inject_register = machine.rr_inject_register;
+  board.record_replay.inject_address = machine.rr_inject_address;
   board.record_replay.emu_version = emu::cli::kEmuVersion;
   return board;
 }
@@ -82,7 +84,7 @@ std::vector<std::string> command_line_for_log(const std::vector<std::string>& ar
       if (comma == std::string::npos) comma = value.size();
       item = value.substr(start, comma - start);
       start = comma + 1;
-      if (item.rfind("rr=", 0) == 0 || item.rfind("rrfile=", 0) == 0 || item.rfind("x-rrinject=", 0) == 0) continue;
+      if (item.rfind("rr=", 0) == 0 || item.rfind("rrfile=", 0) == 0 || item.rfind("x-rrinject", 0) == 0) continue;
       kept += (kept.empty() ? "" : ",") + item;
     }
     out.push_back(kept.empty() ? "shift=0" : kept);

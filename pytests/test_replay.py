@@ -15,8 +15,9 @@ REPLAY_END event. The tests check what a user relies on:
   - -smp 2, replayed under the other execution engine (-accel tcg,jit=off);
   - an interactive U-Boot session with a QMP system_reset, ended by the
     host (QMP quit);
-  - a deliberately injected divergence is reported at its icount and names
-    the register;
+  - a deliberately injected divergence (a register bit, a RAM byte) is
+    reported at the next checkpoint and narrowed to the instruction after
+    which it happened, naming the register (with both values) or the page;
   - QMP query-replay, replay-break, replay-seek and HMP info replay;
   - damaged logs, a changed image and the emu-replay tool's verdicts.
 
@@ -176,19 +177,71 @@ def dense_log(tmp_path_factory, emu_binary):
     return log
 
 
+def replay_with_flip(binary, log, inject, target):
+    """Replays log with x-rrinject; returns (stderr, REPLAY_DIVERGED data), or None if the replay still matched."""
+    extra = f",x-rrinject={inject},x-rrinjecttarget={target}"
+    with Machine(linux_args() + rr("replay", log, extra), binary=binary) as vm:
+        status = vm.wait(timeout=scaled(BOOT_TIMEOUT))
+        if status == 0 and vm.events("REPLAY_END"):
+            return None  # the guest overwrote the flipped bit before using it
+        assert status == 1, vm.stderr
+        events = vm.events("REPLAY_DIVERGED")
+        assert len(events) == 1, vm.stderr
+        return vm.stderr, events[0]["data"]
+
+
+def checkpoint_report(stderr, event, inject):
+    found = re.search(r"replay diverged at icount (\d+): (\S+) differs", stderr)
+    assert found, stderr
+    checkpoint = int(found.group(1))
+    assert inject < checkpoint < inject + 2_100_000  # the next checkpoint (every 2M, at a round end)
+    assert (event["icount"], event["component"]) == (checkpoint, found.group(2))
+    assert inject - 2_100_000 < event["last-match-icount"] <= inject
+    assert f"the state last matched at icount {event['last-match-icount']}" in stderr
+    return found.group(2)
+
+
 @pytest.mark.guest("opensbi", "linux")
-def test_injected_divergence_is_reported_at_its_icount_and_register(emu_binary, dense_log):
-    inject = 10_000_000  # a checkpoint icount: the flip and the check land on the same slice boundary
-    with Machine(linux_args() + rr("replay", dense_log, f",x-rrinject={inject}"), binary=emu_binary) as vm:
-        assert vm.wait(timeout=scaled(BOOT_TIMEOUT)) == 1
-        found = re.search(r"replay diverged at icount (\d+): (\S+) differs", vm.stderr)
-        assert found, vm.stderr
-        assert found.group(2) == "hart0.x5"
-        assert inject <= int(found.group(1)) < inject + 10_000  # the first slice boundary at or after it
-        event = vm.events("REPLAY_DIVERGED")[0]["data"]
-        assert (event["icount"], event["component"]) == (int(found.group(1)), "hart0.x5")
-        assert 8_000_000 <= event["last-match-icount"] < inject  # the checkpoint before the flip (every 2M)
-        assert f"the state last matched at icount {event['last-match-icount']}" in vm.stderr
+def test_injected_register_divergence_is_narrowed_to_its_instruction(emu_binary, dense_log):
+    # sp, bit 0 flipped right after the instruction at `inject` - not a
+    # checkpoint, so the checkpoint report and the narrowed instruction
+    # differ. sp is live almost everywhere; should the guest overwrite the
+    # flip at one point, the next is tried.
+    for inject in (12_345_678, 13_456_789, 15_678_901):
+        result = replay_with_flip(emu_binary, dense_log, inject, "x2")
+        if result is not None:
+            break
+    else:
+        pytest.fail("no flip of sp made the replay diverge")
+    stderr, event = result
+    assert checkpoint_report(stderr, event, inject) == "hart0.x2"
+    narrowed = re.search(r"narrowed: the first differing instruction is at icount (\d+) \(hart0 pc (0x[0-9a-f]+) [^)]+\): "
+                         r"hart0\.x2 differs \(recorded/reference (0x[0-9a-f]+), replay (0x[0-9a-f]+)\)", stderr)
+    assert narrowed, stderr
+    assert int(narrowed.group(1)) == inject
+    assert int(narrowed.group(3), 16) ^ int(narrowed.group(4), 16) == 1  # bit 0, as flipped
+    assert int(narrowed.group(2), 16) >= 0xffffffff80000000  # the kernel was running
+    assert event["instruction-icount"] == inject
+    assert event["instruction-component"] == "hart0.x2"
+    assert (event["hart"], event["pc"], event["between-instructions"]) == (0, int(narrowed.group(2), 16), False)
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_injected_memory_divergence_names_the_page(emu_binary, dense_log):
+    # A byte of the kernel image (loaded at 0x80200000): nothing writes it
+    # again, so the flip lasts to the next checkpoint.
+    inject, address = 12_345_678, 0x80400010
+    result = replay_with_flip(emu_binary, dense_log, inject, hex(address))
+    assert result is not None, "a flipped kernel byte went unnoticed"
+    stderr, event = result
+    assert checkpoint_report(stderr, event, inject) == "mem@0x80400000"  # 1 MiB groups in the log's summary
+    page = f"mem@{address & ~0xfff:#x}"  # 4 KiB pages when narrowed
+    assert re.search(rf"narrowed: the first differing instruction is at icount {inject} \(hart0 pc 0x[0-9a-f]+ [^)]+\): "
+                     rf"{page} differs", stderr), stderr
+    assert (event["instruction-icount"], event["instruction-component"]) == (inject, page)
+
+    bad = run_replay_expecting_error(emu_binary, linux_args() + rr("replay", dense_log, ",x-rrinject=5,x-rrinjecttarget=x0"))
+    assert "Parameter 'x-rrinjecttarget' expects x1 to x31 or a guest physical address" in bad
 
 
 @pytest.mark.guest("opensbi", "linux")

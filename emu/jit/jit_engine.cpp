@@ -89,11 +89,22 @@ void JitEngine::invalidate_all() {
   cache_.clear([this](BlockFunction code) { runtime_.release(code); });
 }
 
+void JitEngine::set_single_instruction_blocks(bool on) {
+  if (on == single_instruction_blocks_) return;
+  single_instruction_blocks_ = on;
+  invalidate_all();
+}
+
 Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint64_t load_context,
                            uint64_t store_context) {
   Block block;
-  const BlockPlan plan = plan_block(host_code, hart_.pc);
+  BlockPlan plan = plan_block(host_code, hart_.pc);
   if (plan.instructions.empty()) return block;  // interpret this instruction every time
+  if (single_instruction_blocks_ && plan.instructions.size() > 1) {
+    plan.byte_length = static_cast<unsigned>(plan.pcs[1] - plan.pcs[0]);
+    plan.instructions.resize(1);
+    plan.pcs.resize(1);
+  }
   EmitterTarget target;
   target.x_offset = offset_in_hart(hart_, &hart_.x[0]);
   target.pc_offset = offset_in_hart(hart_, &hart_.pc);
@@ -183,7 +194,8 @@ uint64_t JitEngine::run(uint64_t budget) {
     Block* block = block_at_pc();
     // Tracing leaves blocks unchained so that every block run passes here
     // (QEMU's -d nochain); chaining changes nothing the guest can see.
-    if (block != nullptr && exit_taken != nullptr && exit_drops == drops_ && hart_.trace_log == nullptr) {
+    if (block != nullptr && exit_taken != nullptr && exit_drops == drops_ && hart_.trace_log == nullptr &&
+        !single_instruction_blocks_) {
       // The previous block left through a chainable exit and the dispatcher
       // found this block right there (docs/jit.md, "Chaining"): link them if
       // the target is the block that exit always leads to - same page, same

@@ -26,6 +26,10 @@ class JitEngine {
   uint64_t run(uint64_t budget);
   // Drops every translation (FENCE.I does this through the hook).
   void invalidate_all();
+  // Replay divergence narrowing (docs/replay.md): blocks of one instruction,
+  // never chained, so that run(1) runs every emittable instruction as
+  // generated code. Switching drops every translation.
+  void set_single_instruction_blocks(bool on);
 
   struct Statistics {
     uint64_t blocks_translated = 0;
@@ -72,6 +76,7 @@ class JitEngine {
   TranslationCache cache_;
   JitContext context_;
   Statistics statistics_;
+  bool single_instruction_blocks_ = false;
 };
 
 }  // namespace emu::jit

@@ -16,7 +16,15 @@ struct RecordReplayConfig {
   Mode mode = Mode::None;
   std::string path;
   uint64_t checkpoint_interval = 20'000'000;  // instructions; 0: no periodic checkpoints
-  std::optional<uint64_t> inject_icount;      // test only: flip hart 0's x5 bit 0 here (replay)
+  // Test only (replay): flip bit 0 of hart 0's x<inject_register>, or of the
+  // guest RAM byte at inject_address, right after the instruction at this icount.
+  std::optional<uint64_t> inject_icount;
+  unsigned inject_register = 5;
+  std::optional<uint64_t> inject_address;
+  // Narrowing re-runs (riscv_virt_narrow.h): print nothing, and stop at the
+  // first round end at or after stop_icount.
+  bool quiet = false;
+  std::optional<uint64_t> stop_icount;
   std::vector<std::string> args;              // the command line for the log header (record)
   std::string emu_version;
 };

@@ -31,6 +31,7 @@
 #include "emu/hw/uart16550.h"
 #include "emu/hw/virtio/virtio_mmio.h"
 #include "emu/hw/boards/riscv_virt_memory_map.h"
+#include "emu/hw/boards/riscv_virt_narrow.h"
 #include "emu/replay/state_hash.h"
 
 namespace emu::virt {
@@ -50,6 +51,17 @@ struct RiscvVirtBoard::RecordReplay {
   bool seeking = false;  // the breakpoint came from replay-seek
   bool diverged = false;
   bool finished = false;
+  uint64_t divergence_icount = 0;
+  std::string divergence_what;  // "hart0.x5 differs", ...
+  bool hash_mismatch = false;   // the divergence is a checkpoint hash mismatch (narrowed)
+
+  void message(const std::string& text) const;
+  void diverge(uint64_t icount, std::string what) {
+    diverged = true;
+    divergence_icount = icount;
+    divergence_what = std::move(what);
+    message("replay diverged at icount " + std::to_string(icount) + ": " + divergence_what);
+  }
 };
 
 namespace {
@@ -76,9 +88,9 @@ uint64_t hash_file(const std::string& path) {
 
 }  // namespace
 
-void RiscvVirtBoard::hash_state(replay::StateHasher& hasher) const {
+void RiscvVirtBoard::hash_state(replay::StateHasher& hasher, bool with_memory) const {
   for (const auto& hart : harts_) hasher.add_hart(*hart);
-  hasher.add_memory(bus_, memory_hashes_);
+  if (with_memory) hasher.add_memory(bus_, memory_hashes_);
   hasher.add_device("clint", *clint_);
   hasher.add_device("plic", *plic_);
   hasher.add_device("serial", *uart_);
@@ -107,6 +119,15 @@ bool RiscvVirtBoard::state_hash(uint64_t& icount, uint64_t& hash) const {
 namespace emu::virt {
 
 void RiscvVirtBoard::RecordReplayDeleter::operator()(RecordReplay* state) const { delete state; }
+
+void RiscvVirtBoard::RecordReplay::message(const std::string& text) const {
+  if (!config.quiet) replay_message(text);  // a narrowing re-run is silent
+}
+
+std::optional<RiscvVirtBoard::ReplayDivergence> RiscvVirtBoard::replay_divergence() const {
+  if (!replaying() || !rr_->diverged) return std::nullopt;
+  return ReplayDivergence{rr_->divergence_icount, rr_->divergence_what};
+}
 
 bool RiscvVirtBoard::replaying() const { return rr_ && rr_->config.mode == replay::Mode::Replay; }
 
@@ -238,12 +259,6 @@ void RiscvVirtBoard::record_replay_round_end() {
   }
   if (rr_->diverged || rr_->finished) return;
 
-  // Test hook: a deliberate divergence.
-  if (rr_->config.inject_icount && now >= *rr_->config.inject_icount) {
-    harts_[0]->x[5] ^= 1;
-    rr_->config.inject_icount.reset();
-  }
-
   std::vector<replay::LogEntry>& entries = rr_->log.entries;
   while (rr_->cursor < entries.size() && entries[rr_->cursor].icount() <= now) {
     const replay::LogEntry& entry = entries[rr_->cursor];
@@ -253,16 +268,14 @@ void RiscvVirtBoard::record_replay_round_end() {
         continue;
       }
       if (entry.icount() == now) break;  // still due here: the idle path's poll delivers it
-      rr_->diverged = true;
-      replay_message("replay diverged at icount " + std::to_string(now) + ": an input recorded at icount " +
-                     std::to_string(entry.icount()) + " was not delivered at its place in the machine loop");
+      rr_->diverge(now, "an input recorded at icount " + std::to_string(entry.icount()) +
+                            " was not delivered at its place in the machine loop");
       break;
     }
     const replay::Checkpoint& checkpoint = entry.checkpoint;
     if (checkpoint.icount != now) {
-      rr_->diverged = true;
-      replay_message("replay diverged at icount " + std::to_string(now) + ": the checkpoint recorded at icount " +
-                     std::to_string(checkpoint.icount) + " fell inside a slice (the guest took a different path)");
+      rr_->diverge(now, "the checkpoint recorded at icount " + std::to_string(checkpoint.icount) +
+                            " fell inside a slice (the guest took a different path)");
       break;
     }
     replay::StateHasher hasher(replay::StateHasher::kSummaryGroupBytes);
@@ -270,9 +283,9 @@ void RiscvVirtBoard::record_replay_round_end() {
     if (hasher.machine_hash() != checkpoint.hash) {
       std::string component = replay::first_difference(hasher.components(), checkpoint.components);
       if (component.empty()) component = "machine state";
-      rr_->diverged = true;
       rr_->divergent_component = component;
-      replay_message("replay diverged at icount " + std::to_string(now) + ": " + component + " differs");
+      rr_->hash_mismatch = true;
+      rr_->diverge(now, component + " differs");
       // The rest of the picture: every differing component (the first few),
       // and where the state last matched.
       std::string others;
@@ -282,7 +295,7 @@ void RiscvVirtBoard::record_replay_round_end() {
         if (components[i].hash == checkpoint.components[i]) continue;
         if (++count <= 8) others += (others.empty() ? "" : ", ") + components[i].name;
       }
-      replay_message("replay: " + std::to_string(count) + " state components differ (" + others + (count > 8 ? ", ..." : "") +
+      rr_->message("replay: " + std::to_string(count) + " state components differ (" + others + (count > 8 ? ", ..." : "") +
                      "); the state last matched at icount " + std::to_string(rr_->last_match_icount));
       break;
     }
@@ -291,14 +304,31 @@ void RiscvVirtBoard::record_replay_round_end() {
     ++rr_->cursor;
   }
   if (rr_->diverged) {
-    if (monitors_) {
-      monitors_->emit_event("REPLAY_DIVERGED", monitor::Json{{"icount", now}, {"component", rr_->divergent_component},
-                                                             {"last-match-icount", rr_->last_match_icount}});
+    monitor::Json event{{"icount", now}, {"component", rr_->divergent_component},
+                        {"last-match-icount", rr_->last_match_icount}};
+    if (rr_->hash_mismatch && !rr_->config.quiet) {
+      // Narrow it to the instruction (riscv_virt_narrow.h): the checkpoint
+      // report above is already out.
+      std::fflush(stderr);
+      const NarrowedDivergence narrowed = narrow_divergence(config_, DivergenceToNarrow{rr_->last_match_icount, now});
+      rr_->message(narrowed.describe());
+      if (narrowed.narrowed) {
+        event["instruction-icount"] = narrowed.icount;
+        event["instruction-component"] = narrowed.components.front();
+        event["instruction-components"] = narrowed.components;
+        event["hart"] = narrowed.hart;
+        event["pc"] = narrowed.pc;
+        event["between-instructions"] = narrowed.between_instructions;
+      } else {
+        event["narrowing-failure"] = narrowed.failure;
+      }
     }
+    if (monitors_) monitors_->emit_event("REPLAY_DIVERGED", event);
     exit_status_ = 1;
     stop_ = true;
     return;
   }
+  if (rr_->config.stop_icount && now >= *rr_->config.stop_icount) stop_ = true;  // a narrowing re-run's end
   if (rr_->breakpoint && now >= *rr_->breakpoint) {
     rr_->breakpoint.reset();
     rr_->seeking = false;
@@ -319,10 +349,8 @@ void RiscvVirtBoard::replay_blocked() {
   }
   // The next logged input is in the future although the machine is idle
   // with nothing scheduled: the guest took a different path.
-  rr_->diverged = true;
-  replay_message("replay diverged at icount " + std::to_string(clock_.icount()) +
-                 ": the machine is idle but the log has an input at icount " +
-                 std::to_string(rr_->log.entries[rr_->cursor].icount()));
+  rr_->diverge(clock_.icount(), "the machine is idle but the log has an input at icount " +
+                                    std::to_string(rr_->log.entries[rr_->cursor].icount()));
   exit_status_ = 1;
   stop_ = true;
 }
@@ -335,7 +363,7 @@ int RiscvVirtBoard::record_replay_exit(int status) {
     try {
       rr_->writer->end(replay::LogEnd{now, hash, static_cast<uint64_t>(status)});
     } catch (const replay::LogError& error) {
-      replay_message(std::string("record: ") + error.what());
+      rr_->message(std::string("record: ") + error.what());
     }
     return status;
   }
@@ -353,10 +381,10 @@ int RiscvVirtBoard::record_replay_exit(int status) {
   }
   const bool ok = problem.empty();
   if (ok) {
-    replay_message("replay: end of log at icount " + std::to_string(now) + ", " + std::to_string(rr_->checkpoints_matched) +
+    rr_->message("replay: end of log at icount " + std::to_string(now) + ", " + std::to_string(rr_->checkpoints_matched) +
                    " checkpoints and the final state hash " + replay::hash_hex(hash) + " match the recording");
   } else {
-    replay_message("replay diverged: " + problem);
+    rr_->message("replay diverged: " + problem);
   }
   if (monitors_) {
     monitors_->emit_event("REPLAY_END", monitor::Json{{"icount", now}, {"hash", replay::hash_hex(hash)}, {"matched", ok}});
