@@ -64,8 +64,6 @@ DataContexts data_contexts(const Hart& hart) {
 
 JitEngine::JitEngine(Hart& hart) : hart_(hart) {
   context_.hart = &hart;
-  context_.load_table = hart.tlb.table(Tlb::Access::Load);
-  context_.store_table = hart.tlb.table(Tlb::Access::Store);
   context_.code_page_bitmap = cache_.code_page_bitmap();
   previous_fence_i_hook_ = hart.on_fence_i;
   hart.on_fence_i = &fence_i_hook;
@@ -95,7 +93,7 @@ void JitEngine::set_single_instruction_blocks(bool on) {
   invalidate_all();
 }
 
-Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint64_t load_context,
+Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64_t load_context,
                            uint64_t store_context) {
   Block block;
   BlockPlan plan = plan_block(host_code, hart_.pc);
@@ -107,6 +105,12 @@ Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint6
   }
   EmitterTarget target;
   target.x_offset = offset_in_hart(hart_, &hart_.x[0]);
+  target.fetch_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Fetch));
+  target.load_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Load));
+  target.store_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Store));
+  target.fetch_context = Tlb::make_context(static_cast<unsigned>(hart_.privilege), false, false);
+  target.mode = key.mode;
+  target.physical_page = key.physical_pc >> 12;
   target.pc_offset = offset_in_hart(hart_, &hart_.pc);
   target.f_offset = offset_in_hart(hart_, &hart_.f[0]);
   target.mstatus_offset = offset_in_hart(hart_, &hart_.csr.mstatus);
@@ -124,7 +128,7 @@ Block JitEngine::translate(const uint8_t* host_code, uint64_t physical_pc, uint6
   block.host_code = host_code;
   block.guest_bytes.assign(host_code, host_code + plan.byte_length);
   // From now on stores to this page take the slow path and end their block.
-  cache_.mark_code_page(physical_pc);
+  cache_.mark_code_page(key.physical_pc);
   ++statistics_.blocks_translated;
   return block;
 }
@@ -144,7 +148,7 @@ Block* JitEngine::block_at_pc() {
   const BlockKey key{pc, physical_pc,
                      static_cast<uint64_t>(hart_.privilege) | (contexts.load << 8) | (contexts.store << 16)};
   const auto* host_code = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(pc + entry->host_addend));
-  JumpCacheEntry& slot = jump_cache_[(pc >> 1) % kJumpCacheEntries];
+  JumpCacheEntry& slot = jump_cache_[jump_cache_index(pc)];
   Block* block = slot.block != nullptr && slot.key == key ? slot.block : cache_.find(key);
   if (block != nullptr && block->code != nullptr && block->chaining->self.verified_epoch != context_.write_epoch) {
     if (std::memcmp(block->host_code, block->guest_bytes.data(), block->guest_bytes.size()) != 0) {
@@ -162,11 +166,12 @@ Block* JitEngine::block_at_pc() {
   }
   if (block == nullptr) {
     if (cache_.size() >= kMaxBlocks) invalidate_all();  // the size bound (docs/jit.md)
-    block = &cache_.insert(key, translate(host_code, physical_pc, contexts.load, contexts.store));
+    block = &cache_.insert(key, translate(host_code, key, contexts.load, contexts.store));
     block->chaining->self.verified_epoch = context_.write_epoch;
   }
   dispatched_key_ = key;
-  slot = JumpCacheEntry{key, block};  // map nodes never move, so the pointer stays valid until erase/clear
+  // Map nodes never move, so the pointers stay valid until erase/clear (which clear this cache).
+  slot = JumpCacheEntry{key, block->code != nullptr ? &block->chaining->self : nullptr, block};
   return block->code != nullptr ? block : nullptr;
 }
 
@@ -181,8 +186,9 @@ Block* JitEngine::block_at_pc() {
 uint64_t JitEngine::run(uint64_t budget) {
   uint64_t used = 0;
   ++context_.write_epoch;  // other harts, devices and the monitor ran since the last run
+  // Generated code follows the jump cache only when chaining is on (not while tracing).
+  context_.jump_cache = hart_.trace_log == nullptr && !single_instruction_blocks_ ? jump_cache_.data() : nullptr;
   ExitCell* exit_taken = nullptr;  // the chainable exit the previous block left through
-  BlockKey exit_source;            // and that block's key
   uint64_t exit_drops = 0;         // drops_ when it left
   while (used < budget && !hart_.stop_requested) {  // Hart::stop_requested: a device ended the run
     if (hart_.interrupt_pending_for_wfi()) {
@@ -198,12 +204,12 @@ uint64_t JitEngine::run(uint64_t budget) {
         !single_instruction_blocks_) {
       // The previous block left through a chainable exit and the dispatcher
       // found this block right there (docs/jit.md, "Chaining"): link them if
-      // the target is the block that exit always leads to - same page, same
-      // mode (an interrupt taken in between changes pc or mode).
+      // the target is the block that exit always leads to - same page (the
+      // cell's target pc is in its block's virtual page), same mode (an
+      // interrupt taken in between changes pc or mode).
       const BlockKey& key = dispatched_key_;
-      if (key.virtual_pc == exit_taken->target_pc && key.mode == exit_source.mode &&
-          (key.physical_pc >> 12) == (exit_source.physical_pc >> 12) &&
-          (key.virtual_pc >> 12) == (exit_source.virtual_pc >> 12)) {
+      if (key.virtual_pc == exit_taken->target_pc && key.mode == exit_taken->mode &&
+          (key.physical_pc >> 12) == exit_taken->physical_page) {
         exit_taken->target = &block->chaining->self;
       }
     }
@@ -216,20 +222,16 @@ uint64_t JitEngine::run(uint64_t budget) {
       ++context_.write_epoch;
       continue;
     }
-    // The block that exits may be a later one of a chain; a chain never
-    // leaves the page and mode it started in, so this key stands for it.
     if (hart_.trace_log != nullptr) [[unlikely]] hart_.trace_log->block_starting(hart_);
-    const BlockKey source = dispatched_key_;
     const uint64_t helper_calls = context_.helper_calls;
-    context_.loop_budget = budget - used;
-    context_.loop_slots = 0;
+    const uint64_t budget_left = budget - used;
+    context_.loop_budget = budget_left;
     context_.last_exit = nullptr;
     const uint64_t result = block->code(&hart_, &context_);
     if (context_.helper_calls != helper_calls) ++context_.write_epoch;
     exit_taken = static_cast<ExitCell*>(context_.last_exit);
-    exit_source = source;
     exit_drops = drops_;
-    const uint64_t slots = (result >> 1) + context_.loop_slots;
+    const uint64_t slots = (result >> 1) + (budget_left - context_.loop_budget);
     const uint64_t retired = slots - (result & 1);
     used += slots;
     if ((hart_.csr.mcountinhibit & kMcountinhibitIR) == 0) hart_.instret += retired;

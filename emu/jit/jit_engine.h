@@ -44,15 +44,11 @@ class JitEngine {
   // The block to run at hart.pc in the current mode, translating it if
   // needed; nullptr if this instruction must be interpreted.
   Block* block_at_pc();
-  Block translate(const uint8_t* host_code, uint64_t physical_pc, uint64_t load_context, uint64_t store_context);
+  Block translate(const uint8_t* host_code, const BlockKey& key, uint64_t load_context, uint64_t store_context);
 
   // A direct-mapped cache in front of the translation cache's hash map
-  // (docs/jit.md, "Dispatch"): most block lookups are one compare.
-  struct JumpCacheEntry {
-    BlockKey key;
-    Block* block = nullptr;
-  };
-  static constexpr size_t kJumpCacheEntries = 4096;
+  // (docs/jit.md, "Dispatch"): most block lookups are one compare. Generated
+  // code reads it too (indirect jumps, exits to other pages).
   void clear_jump_cache() { jump_cache_.fill(JumpCacheEntry{}); }
 
   riscv::Hart& hart_;

@@ -21,24 +21,29 @@ namespace emu::jit {
 // interpreter, so the code-page bitmap stays small (1 MiB).
 inline constexpr uint64_t kCodeBitmapPages = uint64_t{1} << 23;
 
+struct JumpCacheEntry;  // translation_cache.h
+
 // Read by generated code through a pinned register; field offsets are taken
 // with offsetof, so the struct stays standard-layout.
 struct JitContext {
   riscv::Hart* hart = nullptr;
-  const riscv::Tlb::Entry* load_table = nullptr;   // hart.tlb.table(Load)
-  const riscv::Tlb::Entry* store_table = nullptr;  // hart.tlb.table(Store)
   const uint64_t* code_page_bitmap = nullptr;      // bit n set: physical page n holds translated code
+  // The engine's jump cache, which generated code consults for indirect
+  // jumps and exits to other pages (docs/jit.md, "Dispatch"); null while
+  // tracing, so every block then returns to the dispatcher.
+  const JumpCacheEntry* jump_cache = nullptr;
   uint64_t scratch = 0;                            // the load helper's result
   // Counted by every helper call: a slow-path access may have written guest
   // memory (a store into code, a device doing DMA), so the engine re-checks
   // the guest bytes of the blocks it runs next (jit_engine.cpp, epochs).
   uint64_t helper_calls = 0;
-  // Self-loops (docs/jit.md, "Loops"): a block whose last instruction jumps
-  // back to its own start runs again without leaving generated code while
-  // loop_budget (slots the engine still allows, set before the call) covers
-  // another full run; each extra run adds the block's length to loop_slots.
+  // Self-loops and chains (docs/jit.md, "Loops"): the slots the engine
+  // still allows, set before the call. Generated code continues in place (a
+  // block's own start, a chained block) only while this covers another full
+  // run, and subtracts the slots of every run but the last (which the block
+  // returns); so the engine counts (value before - value after) + returned.
+  // A looping block keeps it in a host register and stores it at its exits.
   uint64_t loop_budget = 0;
-  uint64_t loop_slots = 0;
   // Chaining (docs/jit.md, "Chaining"): the engine's write epoch (a target
   // is entered directly only if its bytes were checked in this epoch), and
   // the exit cell the block left through (null: an exit that cannot chain).

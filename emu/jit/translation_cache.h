@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -53,8 +54,26 @@ struct ChainTarget {
 struct ExitCell {
   ChainTarget* target = nullptr;  // read by generated code (offset 0)
   uint64_t target_pc = 0;         // the virtual pc this exit continues at
+  // The key parts of the block the cell belongs to: the engine links the cell
+  // only to a block in the same physical page and mode (the cell's block may
+  // be a later one of a chain, not the block the dispatcher started).
+  uint64_t physical_page = 0;  // physical pc >> 12
+  uint64_t mode = 0;
 };
 inline constexpr unsigned kExitCellsPerBlock = 2;  // a conditional branch: taken and not taken
+
+// The dispatcher's direct-mapped cache in front of the hash map, also read by
+// generated code for indirect jumps and exits to other pages (docs/jit.md,
+// "Dispatch"). An entry is valid until the next drop (every drop clears the
+// whole cache). `target` is null when the block has no code.
+struct Block;
+struct JumpCacheEntry {
+  BlockKey key;
+  ChainTarget* target = nullptr;
+  Block* block = nullptr;
+};
+inline constexpr size_t kJumpCacheEntries = 4096;  // a power of two
+inline size_t jump_cache_index(uint64_t virtual_pc) { return (virtual_pc >> 1) % kJumpCacheEntries; }
 
 struct BlockChaining {
   ChainTarget self;

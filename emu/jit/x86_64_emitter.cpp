@@ -14,8 +14,17 @@
 //      hart), the slot counts but the instruction does not retire.
 // Every exit writes hart.pc and hart.instruction_bits (the bits of the last
 // attempted instruction, as the interpreter leaves them).
+//
+// Register caching (docs/jit.md): the guest registers a block uses most are
+// loaded into host registers when the block is entered and stay there while
+// it runs (also across its loop-backs); a cached register that may differ
+// from hart.x (dirty) is written back before every exit and before every
+// helper call, so a trap, the interpreter and the dispatcher always see the
+// exact state in hart.x.
 #include "emu/jit/x86_64_emitter.h"
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 
 namespace emu::jit {
@@ -32,27 +41,104 @@ constexpr int32_t kEntryHostAddend = static_cast<int32_t>(offsetof(Tlb::Entry, h
 constexpr int32_t kEntryPhysicalPage = static_cast<int32_t>(offsetof(Tlb::Entry, physical_page));
 constexpr int32_t kEntryFlags = static_cast<int32_t>(offsetof(Tlb::Entry, flags));
 
+static_assert(kEntrySize == 40, "TLB entries are addressed as index * 5 * 8");
+
 const x86::Gp kHart = x86::rbx;
 const x86::Gp kContext = x86::r12;
-const x86::Gp kLoadTable = x86::r13;
-const x86::Gp kStoreTable = x86::r14;
-const x86::Gp kCodeBitmap = x86::r15;
+
+// Host registers that cache guest registers, callee-saved ones first (they
+// survive helper calls; r8..r11 are reloaded after a call the block goes on
+// from).
+constexpr unsigned kCalleeSavedCacheRegisters = 4;
+const std::array<x86::Gp, 8> kCacheRegisters = {x86::rbp, x86::r13, x86::r14, x86::r15,
+                                                x86::r8,  x86::r9,  x86::r10, x86::r11};
+// A block that loops back to its own start keeps JitContext::loop_budget in
+// this register (the first cache register, which it then does not use for a
+// guest register) and stores it at every exit.
+const x86::Gp kLoopBudget = kCacheRegisters[0];
+
+// Which integer registers an emitted instruction reads and writes (for the
+// register allocation; instructions run in a helper access hart.x themselves).
+struct RegisterUse {
+  bool rs1 = false, rs2 = false, rd = false;
+};
+RegisterUse register_use(const DecodedInstruction& in) {
+  switch (in.op) {
+    case Op::lui: case Op::auipc: case Op::jal: return {false, false, true};
+    case Op::fence: return {};
+    case Op::jalr: return {true, false, true};
+    case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu: return {true, true, false};
+    case Op::lb: case Op::lh: case Op::lw: case Op::ld: case Op::lbu: case Op::lhu: case Op::lwu:
+      return {true, false, true};
+    case Op::sb: case Op::sh: case Op::sw: case Op::sd: return {true, true, false};
+    case Op::flw: case Op::fld: case Op::fsw: case Op::fsd: return {true, false, false};
+    case Op::addi: case Op::slti: case Op::sltiu: case Op::xori: case Op::ori: case Op::andi:
+    case Op::slli: case Op::srli: case Op::srai:
+    case Op::addiw: case Op::slliw: case Op::srliw: case Op::sraiw:
+      return {true, false, true};
+    default: return {true, true, true};  // register-register ALU and M
+  }
+}
 
 class BlockEmitter {
  public:
   BlockEmitter(x86::Assembler& a, const EmitterTarget& target) : a_(a), target_(target) {}
 
   void emit(const BlockPlan& plan);
-  Label top() const { return top_; }
+  Label entry() const { return entry_; }
 
  private:
   x86::Mem x_slot(unsigned r) const { return x86::qword_ptr(kHart, target_.x_offset + static_cast<int32_t>(8 * r)); }
+  bool cached(unsigned r) const { return r != 0 && host_index_[r] >= 0; }
+  const x86::Gp& host(unsigned r) const { return kCacheRegisters[static_cast<unsigned>(host_index_[r])]; }
+  // Copies guest register r into reg.
   void load_x(const x86::Gp& reg, unsigned r) {
     if (r == 0) a_.xor_(reg.r32(), reg.r32());
+    else if (cached(r)) a_.mov(reg, host(r));
     else a_.mov(reg, x_slot(r));
   }
+  // The register holding guest register r: its cache register, or `scratch`
+  // loaded with it.
+  x86::Gp source(unsigned r, const x86::Gp& scratch) {
+    if (cached(r)) return host(r);
+    load_x(scratch, r);
+    return scratch;
+  }
+  // Writes reg into guest register rd (x0: nothing).
   void store_x(unsigned rd, const x86::Gp& reg) {
-    if (rd != 0) a_.mov(x_slot(rd), reg);
+    if (rd == 0) return;
+    if (cached(rd)) {
+      if (host(rd) != reg) a_.mov(host(rd), reg);
+      dirty_ |= 1u << rd;
+    } else {
+      a_.mov(x_slot(rd), reg);
+    }
+  }
+  // Stores the dirty cache registers into hart.x (before an exit or a
+  // helper call); the cache state of the code that follows is unchanged.
+  void write_back() {
+    for (unsigned r = 1; r < 32; ++r) {
+      if (cached(r) && (dirty_ >> r & 1) != 0) a_.mov(x_slot(r), host(r));
+    }
+    if (loops_) a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), kLoopBudget);
+  }
+  // Loads the cache registers selected by `selected` (a predicate on the
+  // host register's index) from hart.x.
+  template <typename Selected>
+  void reload(Selected selected) {
+    for (unsigned r = 1; r < 32; ++r) {
+      if (cached(r) && selected(static_cast<unsigned>(host_index_[r]), r)) a_.mov(host(r), x_slot(r));
+    }
+  }
+  void allocate_registers(const BlockPlan& plan);
+  // Address of field `field_offset` of the TLB entry for the page of the
+  // address in `address` in the table at `table_offset` (clobbers rax).
+  x86::Mem tlb_entry(const x86::Gp& address, int32_t table_offset, int32_t field_offset) {
+    a_.mov(x86::rax, address);
+    a_.shr(x86::rax, 12);
+    a_.movzx(x86::eax, x86::al);  // index mod Tlb::kEntries (256)
+    a_.lea(x86::rax, x86::ptr(x86::rax, x86::rax, 2));
+    return x86::qword_ptr(kHart, x86::rax, 3, table_offset + field_offset);
   }
   void set_pc(uint64_t pc) {
     a_.mov(x86::rax, pc);
@@ -78,34 +164,82 @@ class BlockEmitter {
   void emit_loop_back();
   void emit_in_helper(const DecodedInstruction* in, uint64_t pc, uint64_t slot);
   // A normal exit to the constant `target`: chains to the next block through
-  // an exit cell when the target is in this block's page, else plain exit.
+  // an exit cell when the target is in this block's page, else through the
+  // jump cache.
   void exit_to(uint64_t target, uint32_t bits, uint64_t slots);
+  // A normal exit to the pc in rsi (cache registers already written back):
+  // continues in the block the jump cache holds for it if that block is
+  // valid here, else leaves to the dispatcher.
+  void exit_through_jump_cache(uint32_t bits, uint64_t slots);
 
   x86::Assembler& a_;
   const EmitterTarget& target_;
   Label epilogue_;
-  Label top_;                 // the first instruction, after the prologue
+  Label entry_;               // after the prologue: chained blocks enter here
+  Label top_;                 // the first instruction, after the cache registers are loaded
   uint64_t start_pc_ = 0;     // the block's virtual pc
   uint64_t length_ = 0;       // instructions in the block
   unsigned cells_used_ = 0;
+  bool loops_ = false;                   // the block may jump back to its own start
+  std::array<int8_t, 32> host_index_{};  // guest register -> index into kCacheRegisters, or -1
+  uint32_t dirty_ = 0;                   // cached guest registers that may differ from hart.x
 };
+
+// The guest registers the block uses most get the cache registers; one used
+// once gains nothing unless the block loops.
+void BlockEmitter::allocate_registers(const BlockPlan& plan) {
+  host_index_.fill(-1);
+  std::array<unsigned, 32> uses{};
+  uint32_t written = 0;
+  for (const DecodedInstruction& in : plan.instructions) {
+    if (runs_in_helper(in)) continue;
+    const RegisterUse use = register_use(in);
+    if (use.rs1) ++uses[in.rs1];
+    if (use.rs2) ++uses[in.rs2];
+    if (use.rd) {
+      ++uses[in.rd];
+      written |= 1u << in.rd;
+    }
+  }
+  const DecodedInstruction& last = plan.instructions.back();
+  const bool loops = ends_block(last.op) && last.op != Op::jalr &&
+                     plan.pcs.back() + static_cast<uint64_t>(last.imm) == plan.virtual_pc;
+  loops_ = loops;
+  std::array<unsigned, 31> order{};
+  for (unsigned r = 1; r < 32; ++r) order[r - 1] = r;
+  std::stable_sort(order.begin(), order.end(), [&](unsigned a, unsigned b) { return uses[a] > uses[b]; });
+  unsigned next = loops ? 1 : 0;  // kLoopBudget
+  for (unsigned r : order) {
+    if (next == kCacheRegisters.size() || uses[r] == 0 || (uses[r] == 1 && !loops)) break;
+    host_index_[r] = static_cast<int8_t>(next++);
+  }
+  // Entering through the loop-back, any register the block writes may be
+  // newer than hart.x.
+  dirty_ = loops ? written : 0;
+}
 
 void BlockEmitter::emit(const BlockPlan& plan) {
   epilogue_ = a_.newLabel();
-  // Five pushes after the return address leave rsp 16-byte aligned for calls.
+  // Every block has this same frame, so a chained block's epilogue undoes
+  // the prologue of the block the dispatcher called. Six pushes and 8 bytes
+  // after the return address leave rsp 16-byte aligned for calls.
   a_.push(x86::rbx);
+  a_.push(x86::rbp);
   a_.push(x86::r12);
   a_.push(x86::r13);
   a_.push(x86::r14);
   a_.push(x86::r15);
+  a_.sub(x86::rsp, 8);
   a_.mov(kHart, x86::rdi);
   a_.mov(kContext, x86::rsi);
-  a_.mov(kLoadTable, x86::qword_ptr(kContext, offsetof(JitContext, load_table)));
-  a_.mov(kStoreTable, x86::qword_ptr(kContext, offsetof(JitContext, store_table)));
-  a_.mov(kCodeBitmap, x86::qword_ptr(kContext, offsetof(JitContext, code_page_bitmap)));
+  entry_ = a_.newLabel();
   top_ = a_.newLabel();
   start_pc_ = plan.virtual_pc;
   length_ = plan.instructions.size();
+  allocate_registers(plan);
+  a_.bind(entry_);
+  reload([](unsigned, unsigned) { return true; });
+  if (loops_) a_.mov(kLoopBudget, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
   a_.bind(top_);
 
   bool ended = false;
@@ -123,10 +257,12 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   }
 
   a_.bind(epilogue_);
+  a_.add(x86::rsp, 8);
   a_.pop(x86::r15);
   a_.pop(x86::r14);
   a_.pop(x86::r13);
   a_.pop(x86::r12);
+  a_.pop(x86::rbp);
   a_.pop(x86::rbx);
   a_.ret();
 }
@@ -314,21 +450,19 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
     return;
   }
   if (in.op == Op::jalr) {
-    load_x(x86::rax, in.rs1);  // before rd is written: rd may be rs1
-    a_.add(x86::rax, static_cast<int32_t>(in.imm));
-    a_.and_(x86::rax, -2);
-    a_.mov(x86::qword_ptr(kHart, target_.pc_offset), x86::rax);
+    load_x(x86::rsi, in.rs1);  // before rd is written: rd may be rs1
+    a_.add(x86::rsi, static_cast<int32_t>(in.imm));
+    a_.and_(x86::rsi, -2);
     if (in.rd != 0) {
       a_.mov(x86::rcx, next_pc);
       store_x(in.rd, x86::rcx);
     }
-    finish(in.bits, slot, false);
+    write_back();
+    exit_through_jump_cache(in.bits, slot);
     return;
   }
   Label taken = a_.newLabel();
-  load_x(x86::rcx, in.rs1);
-  load_x(x86::rdx, in.rs2);
-  a_.cmp(x86::rcx, x86::rdx);
+  a_.cmp(source(in.rs1, x86::rcx), source(in.rs2, x86::rdx));
   switch (in.op) {
     case Op::beq: a_.je(taken); break;
     case Op::bne: a_.jne(taken); break;
@@ -345,7 +479,12 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
 
 // An instruction the interpreter runs in place (runs_in_helper): hart.pc
 // must hold its pc (the executor reads it, a trap records it as epc).
+// The interpreter reads and writes hart.x, so the cache registers are
+// written back before the call; afterwards rd (it may have been written) and
+// the caller-saved cache registers are loaded again.
 void BlockEmitter::emit_in_helper(const DecodedInstruction* in, uint64_t pc, uint64_t slot) {
+  write_back();
+  dirty_ = 0;
   set_pc(pc);
   a_.mov(x86::rdi, kContext);
   a_.mov(x86::rsi, reinterpret_cast<uint64_t>(in));
@@ -356,6 +495,8 @@ void BlockEmitter::emit_in_helper(const DecodedInstruction* in, uint64_t pc, uin
   a_.jz(completed);
   finish(in->bits, slot, true);  // exit 4: pc was set by the trap
   a_.bind(completed);
+  const unsigned rd = in->rd;
+  reload([rd](unsigned index, unsigned r) { return index >= kCalleeSavedCacheRegisters || r == rd; });
 }
 
 // Chained exit: only reached after this run of the block completed in
@@ -367,13 +508,16 @@ void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
   using x86::rax;
   using x86::rcx;
   using x86::rdx;
+  write_back();
   if ((target >> 12) != (start_pc_ >> 12) || cells_used_ >= kExitCellsPerBlock) {
-    set_pc(target);
-    finish(bits, slots, false);
+    a_.mov(x86::rsi, target);
+    exit_through_jump_cache(bits, slots);
     return;
   }
   ExitCell* cell = &target_.exit_cells[cells_used_++];
   cell->target_pc = target;
+  cell->physical_page = target_.physical_page;
+  cell->mode = target_.mode;
   Label plain = a_.newLabel();
   const auto slots32 = static_cast<int32_t>(slots);
   a_.mov(rdx, reinterpret_cast<uint64_t>(cell));
@@ -388,11 +532,76 @@ void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
   a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
   a_.jb(plain);
   a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), rcx);
-  a_.add(x86::qword_ptr(kContext, offsetof(JitContext, loop_slots)), slots32);
   a_.jmp(x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
   a_.bind(plain);
   a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, last_exit)), rdx);
   set_pc(target);
+  finish(bits, slots, false);
+}
+
+// Indirect jumps and exits to another page. As for exit cells, this exit is
+// only reached after the block ran entirely in generated code, so the
+// dispatcher would take no interrupt here and would run the block it finds
+// for the pc in rsi; that is the jump-cache entry's block when the entry's
+// key is what the dispatcher would compute now: same virtual pc and mode,
+// and the physical pc the fetch TLB gives for the pc (the mapping may have
+// changed since the entry was made; a fetch-TLB miss or an MMIO page goes to
+// the dispatcher). The block is entered if its bytes were checked in this
+// write epoch and it fits the budget left.
+void BlockEmitter::exit_through_jump_cache(uint32_t bits, uint64_t slots) {
+  using x86::rax;
+  using x86::rcx;
+  using x86::rdx;
+  using x86::rdi;
+  using x86::rsi;
+  static_assert(sizeof(JumpCacheEntry) == 40, "jump cache entries are addressed as index * 5 * 8");
+  Label miss = a_.newLabel();
+  const auto slots32 = static_cast<int32_t>(slots);
+  a_.mov(rdi, x86::qword_ptr(kContext, offsetof(JitContext, jump_cache)));
+  a_.test(rdi, rdi);
+  a_.jz(miss);
+  a_.mov(x86::eax, x86::esi);
+  a_.shr(x86::eax, 1);
+  a_.and_(x86::eax, static_cast<int32_t>(kJumpCacheEntries - 1));
+  a_.lea(rax, x86::ptr(rax, rax, 2));
+  a_.lea(rdi, x86::ptr(rdi, rax, 3));
+  a_.cmp(rsi, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, virtual_pc)));
+  a_.jne(miss);
+  a_.cmp(x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, mode)),
+         static_cast<int32_t>(target_.mode));
+  a_.jne(miss);
+  const x86::Mem tag = tlb_entry(rsi, target_.fetch_table_offset, kEntryTag);
+  a_.mov(rcx, rsi);
+  a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
+  a_.or_(rcx, static_cast<int32_t>(target_.fetch_context));
+  a_.cmp(rcx, tag);
+  a_.jne(miss);
+  x86::Mem flags = tag;
+  flags.addOffset(kEntryFlags - kEntryTag);
+  flags.setSize(1);
+  a_.cmp(flags, 0);
+  a_.jne(miss);
+  x86::Mem physical_page = tag;
+  physical_page.addOffset(kEntryPhysicalPage - kEntryTag);
+  a_.mov(x86::ecx, x86::esi);
+  a_.and_(x86::ecx, static_cast<int32_t>(Tlb::kPageOffsetMask));
+  a_.or_(rcx, physical_page);
+  a_.cmp(rcx, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, physical_pc)));
+  a_.jne(miss);
+  a_.mov(rax, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, target)));
+  a_.test(rax, rax);
+  a_.jz(miss);
+  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, write_epoch)));
+  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, verified_epoch)));
+  a_.jne(miss);
+  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
+  a_.sub(rcx, slots32);
+  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
+  a_.jb(miss);
+  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), rcx);
+  a_.jmp(x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
+  a_.bind(miss);
+  a_.mov(x86::qword_ptr(kHart, target_.pc_offset), rsi);
   finish(bits, slots, false);
 }
 
@@ -405,12 +614,10 @@ void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
 void BlockEmitter::emit_loop_back() {
   const auto length = static_cast<int32_t>(length_);
   Label exit = a_.newLabel();
-  a_.mov(x86::rax, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
-  a_.sub(x86::rax, length);
+  a_.lea(x86::rax, x86::ptr(kLoopBudget, -length));
   a_.cmp(x86::rax, length);
   a_.jb(exit);
-  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), x86::rax);
-  a_.add(x86::qword_ptr(kContext, offsetof(JitContext, loop_slots)), length);
+  a_.mov(kLoopBudget, x86::rax);
   a_.jmp(top_);
   a_.bind(exit);
 }
@@ -443,27 +650,34 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     a_.cmp(x86::eax, static_cast<int32_t>(Tlb::kPageSize - size));
     a_.ja(slow);
   }
-  a_.mov(rax, rsi);
-  a_.shr(rax, 12);
-  a_.and_(x86::eax, static_cast<int32_t>(Tlb::kEntries - 1));
-  a_.imul(x86::eax, x86::eax, kEntrySize);
-  a_.add(rax, is_store ? kStoreTable : kLoadTable);
+  const x86::Mem tag =
+      tlb_entry(rsi, is_store ? target_.store_table_offset : target_.load_table_offset, kEntryTag);
+  const auto field = [&tag](int32_t offset, uint32_t size_bytes) {
+    x86::Mem mem = tag;
+    mem.addOffset(offset - kEntryTag);
+    mem.setSize(size_bytes);
+    return mem;
+  };
   a_.mov(rcx, rsi);
   a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
   a_.or_(rcx, static_cast<int32_t>(is_store ? target_.store_context : target_.load_context));
-  a_.cmp(rcx, x86::qword_ptr(rax, kEntryTag));
+  a_.cmp(rcx, tag);
   a_.jne(slow);
-  a_.cmp(x86::byte_ptr(rax, kEntryFlags), 0);
+  a_.cmp(field(kEntryFlags, 1), 0);
   a_.jne(slow);
-  if (is_store) {
-    a_.mov(rcx, x86::qword_ptr(rax, kEntryPhysicalPage));
+  if (is_store) {  // bit (physical page) of the code-page bitmap
+    a_.mov(rcx, field(kEntryPhysicalPage, 8));
     a_.shr(rcx, 12);
     a_.cmp(rcx, static_cast<int32_t>(kCodeBitmapPages));
     a_.jae(slow);
-    a_.bt(x86::qword_ptr(kCodeBitmap), rcx);
+    a_.mov(x86::rdi, x86::qword_ptr(kContext, offsetof(JitContext, code_page_bitmap)));
+    a_.mov(x86::rdx, rcx);
+    a_.shr(x86::rdx, 6);
+    a_.mov(x86::rdx, x86::qword_ptr(x86::rdi, x86::rdx, 3));
+    a_.bt(x86::rdx, rcx);  // the bit offset is taken mod 64
     a_.jc(slow);
   }
-  a_.add(rsi, x86::qword_ptr(rax, kEntryHostAddend));
+  a_.add(rsi, field(kEntryHostAddend, 8));
   if (is_store && fp) {  // raw bits of f[rs2] (11.5, 12.3)
     a_.mov(rcx, f_slot(in.rs2));
     if (size == 4) a_.mov(x86::dword_ptr(rsi), x86::ecx);
@@ -480,26 +694,35 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     a_.mov(rcx, riscv::kMstatusFS | riscv::kMstatusSD);
     a_.or_(x86::qword_ptr(kHart, target_.mstatus_offset), rcx);
   } else if (is_store) {
-    load_x(rcx, in.rs2);
+    const x86::Gp value = source(in.rs2, rcx);
     switch (size) {
-      case 1: a_.mov(x86::byte_ptr(rsi), x86::cl); break;
-      case 2: a_.mov(x86::word_ptr(rsi), x86::cx); break;
-      case 4: a_.mov(x86::dword_ptr(rsi), x86::ecx); break;
-      default: a_.mov(x86::qword_ptr(rsi), rcx); break;
+      case 1: a_.mov(x86::byte_ptr(rsi), value.r8()); break;
+      case 2: a_.mov(x86::word_ptr(rsi), value.r16()); break;
+      case 4: a_.mov(x86::dword_ptr(rsi), value.r32()); break;
+      default: a_.mov(x86::qword_ptr(rsi), value); break;
     }
   } else if (in.rd != 0) {
+    const x86::Gp value = cached(in.rd) ? host(in.rd) : rax;
     switch (size) {
-      case 1: is_signed ? a_.movsx(rax, x86::byte_ptr(rsi)) : a_.movzx(x86::eax, x86::byte_ptr(rsi)); break;
-      case 2: is_signed ? a_.movsx(rax, x86::word_ptr(rsi)) : a_.movzx(x86::eax, x86::word_ptr(rsi)); break;
-      case 4: is_signed ? a_.movsxd(rax, x86::dword_ptr(rsi)) : a_.mov(x86::eax, x86::dword_ptr(rsi)); break;
-      default: a_.mov(rax, x86::qword_ptr(rsi)); break;
+      case 1:
+        is_signed ? a_.movsx(value, x86::byte_ptr(rsi)) : a_.movzx(value.r32(), x86::byte_ptr(rsi));
+        break;
+      case 2:
+        is_signed ? a_.movsx(value, x86::word_ptr(rsi)) : a_.movzx(value.r32(), x86::word_ptr(rsi));
+        break;
+      case 4:
+        is_signed ? a_.movsxd(value, x86::dword_ptr(rsi)) : a_.mov(value.r32(), x86::dword_ptr(rsi));
+        break;
+      default: a_.mov(value, x86::qword_ptr(rsi)); break;
     }
-    store_x(in.rd, rax);
+    store_x(in.rd, value);
   }
   a_.jmp(done);
 
-  // Slow path: hart.pc must hold this instruction's pc in case of a trap.
+  // Slow path: hart.pc must hold this instruction's pc in case of a trap;
+  // hart.x must be exact (the block ends after it either way).
   a_.bind(slow);
+  write_back();
   set_pc(pc);
   if (fp) {
     // The interpreter's executor does the whole instruction (FS check,
@@ -524,9 +747,9 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   a_.jz(completed);
   finish(in.bits, slot, true);  // exit 4: pc was set by the trap
   a_.bind(completed);
-  if (!fp && !is_store && in.rd != 0) {
+  if (!fp && !is_store && in.rd != 0) {  // into hart.x: the cache registers are not written back again
     a_.mov(rax, x86::qword_ptr(kContext, offsetof(JitContext, scratch)));
-    store_x(in.rd, rax);
+    a_.mov(x_slot(in.rd), rax);
   }
   set_pc(pc + in.length);  // exit 3
   finish(in.bits, slot, false);
@@ -544,7 +767,7 @@ BlockFunction emit_block(JitRuntime& runtime, const BlockPlan& plan, const Emitt
   emitter.emit(plan);
   BlockFunction function = nullptr;
   if (runtime.add(&function, &code) != kErrorOk) return nullptr;
-  *chain_entry = reinterpret_cast<const uint8_t*>(function) + code.labelOffsetFromBase(emitter.top());
+  *chain_entry = reinterpret_cast<const uint8_t*>(function) + code.labelOffsetFromBase(emitter.entry());
   return function;
 }
 

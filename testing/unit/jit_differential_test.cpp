@@ -2,7 +2,9 @@
 // reference), over the whole ISA the harts implement and the privileged
 // machinery around it: random instruction streams (RV64I ALU, M, A, F/D, C,
 // loads and stores - misaligned, page-crossing, faulting, MMIO - branches,
-// CSR accesses, ecall/ebreak/illegal encodings, page-table stores followed
+// indirect jumps (auipc + jalr: the jump-cache lookup in generated code),
+// programs that run across a page end (exits to another page), CSR accesses
+// (half of them reads only, time moving between runs), ecall/ebreak/illegal encodings, page-table stores followed
 // or not by SFENCE.VMA, satp writes, self-modifying stores with and without
 // FENCE.I) run from the same random start state (privilege, paging on or
 // off, mstatus bits, delegation, FP state) through JitEngine::run on one
@@ -84,9 +86,10 @@ uint32_t c_branch(bool not_zero, unsigned rs1_prime, int32_t offset) {
 // x20/x21 satp values (Sv39 / bare).
 struct Instruction {
   uint32_t bits = 0;
-  unsigned length = 4;
-  enum class Target { None, Branch, Jal, CompressedJump, CompressedBranch } target = Target::None;
+  unsigned length = 4;  // 8 for an auipc + jalr pair (bits: the jalr)
+  enum class Target { None, Branch, Jal, CompressedJump, CompressedBranch, AuipcJalr } target = Target::None;
   unsigned target_index = 0;  // an instruction of the program (or its end: the closing jump)
+  unsigned base = 0;          // AuipcJalr: the register auipc writes and jalr jumps through
 };
 
 unsigned any_register() { return *rc::gen::inRange(0u, 31u); }
@@ -212,6 +215,13 @@ Instruction random_instruction(unsigned count) {
   if (kind < 80) {  // branches and jumps inside the program
     in.target_index = *rc::gen::inRange(0u, count + 1);
     if (*rc::gen::inRange(0, 3) == 0) {
+      // An indirect jump (the jump-cache lookup in generated code): auipc
+      // base, then jalr through it, linking in x1, x5, nothing or anywhere.
+      in.base = *rc::gen::element(5u, 6u, 7u, 28u, 29u, 30u);
+      in.bits = i_type(0, in.base, 0, *rc::gen::element(0u, 1u, 5u, rd), kJalr);
+      in.length = 8;
+      in.target = Instruction::Target::AuipcJalr;
+    } else if (*rc::gen::inRange(0, 3) == 0) {
       in.bits = j_type(0, *rc::gen::element(0u, 1u, rd));
       in.target = Instruction::Target::Jal;
     } else {
@@ -220,11 +230,12 @@ Instruction random_instruction(unsigned count) {
     }
     return in;
   }
-  if (kind < 90) {  // CSR accesses
-    const uint16_t csr = *rc::gen::element<uint16_t>(0xc00, 0xc01, 0xc02, 0xb00, 0xb02, 0x320, 0x340, 0x140, 0x300,
-                                                     0x100, 0x304, 0x104, 0x344, 0x144, 0x303, 0x302, 0x001, 0x002,
-                                                     0x003, 0x106, 0x306);
-    in.bits = csr_instruction(*rc::gen::element(1u, 2u, 3u, 5u, 6u, 7u), rd, csr, rs1);
+  if (kind < 90) {  // CSR accesses, half of them reads only (csrrs/csrrc with x0, csrrsi/csrrci with 0)
+    const uint16_t csr = *rc::gen::element<uint16_t>(0xc00, 0xc01, 0xc01, 0xc02, 0xc03, 0xb00, 0xb02, 0x320, 0x340,
+                                                     0x140, 0x300, 0x100, 0x304, 0x104, 0x344, 0x144, 0x303, 0x302,
+                                                     0x001, 0x002, 0x003, 0x106, 0x306, 0x180, 0xf14);
+    if (*rc::gen::arbitrary<bool>()) in.bits = csr_instruction(*rc::gen::element(2u, 3u, 6u, 7u), rd, csr, 0);
+    else in.bits = csr_instruction(*rc::gen::element(1u, 2u, 3u, 5u, 6u, 7u), rd, csr, rs1);
     return in;
   }
   if (kind < 96) {
@@ -243,6 +254,7 @@ struct StartState {
   uint64_t mstatus = 0, mie = 0, medeleg = 0, mideleg = 0, interrupt_lines = 0;
   std::array<uint64_t, 4> data_page_flags{};  // the data pages' PTE flags (mapping is the identity)
   std::vector<uint16_t> program;              // parcels
+  uint64_t code_address = kCodeBase;          // where the program starts (it may run into the next page)
   std::vector<uint8_t> data;
 };
 
@@ -271,6 +283,15 @@ std::vector<uint16_t> random_program() {
         bits |= c_branch(false, 0, relative) & ~uint32_t{0xe003};
         if (relative < -256 || relative > 254) bits = c_j(0);  // out of c.beqz range: a c.j to itself
         break;
+      case Instruction::Target::AuipcJalr: {  // target = auipc's pc + (high << 12) + low
+        const int32_t high = (relative + 0x800) >> 12;
+        const int32_t low = relative - high * 4096;
+        const uint32_t auipc = u_type(static_cast<uint32_t>(high) & 0xfffff, in.base, kAuipc);
+        parcels.push_back(static_cast<uint16_t>(auipc));
+        parcels.push_back(static_cast<uint16_t>(auipc >> 16));
+        bits |= (static_cast<uint32_t>(low) & 0xfff) << 20;
+        break;
+      }
     }
     parcels.push_back(static_cast<uint16_t>(bits));
     if (in.length == 4) parcels.push_back(static_cast<uint16_t>(bits >> 16));
@@ -312,7 +333,9 @@ StartState random_start() {
   }
   s.x[10] = kDataBase + *rc::gen::inRange<uint64_t>(0, 0x800);
   s.x[11] = kDataBase + 0x3000 - *rc::gen::inRange<uint64_t>(0, 12);
-  s.x[12] = kCodeBase + 2 * *rc::gen::inRange<uint64_t>(0, 80);
+  // Programs that cross a page end exercise exits to another page.
+  if (*rc::gen::arbitrary<bool>()) s.code_address = kCodeBase + 0x1000 - 2 * *rc::gen::inRange<uint64_t>(1, 200);
+  s.x[12] = s.code_address + 2 * *rc::gen::inRange<uint64_t>(0, 80);
   s.x[13] = kDeviceBase + *rc::gen::inRange<uint64_t>(0, 4);
   s.x[14] = kRamBase + kRamSize - *rc::gen::inRange<uint64_t>(0, 8);
   s.x[15] = kPageTableLevel0 + 8 * kDataPage;
@@ -353,7 +376,8 @@ void apply(const StartState& s, Machine& m) {
   const std::vector<uint32_t> handler = {csr_instruction(2, 31, 0x141, 0), addi(31, 31, 4),
                                          csr_instruction(1, 0, 0x141, 31), kSret};
   m.write_code(kSupervisorHandler, handler);
-  std::memcpy(m.ram + (kCodeBase - kRamBase), s.program.data(), s.program.size() * 2);
+  std::memcpy(m.ram + (s.code_address - kRamBase), s.program.data(), s.program.size() * 2);
+  hart.pc = s.code_address;
   for (uint64_t offset : {uint64_t{0}, uint64_t{0x2fc0}, uint64_t{0x3000}}) {
     std::memcpy(m.ram + (kDataBase - kRamBase) + offset, s.data.data(), s.data.size());
   }
@@ -390,6 +414,10 @@ RC_GTEST_PROP(JitDifferential, WholeIsaAndPrivilegedStateMatchTheInterpreter, ()
       RC_FAIL("after run " + std::to_string(i) + " (budget " + std::to_string(budget) + ", icount " +
               std::to_string(icount) + "):\n" + diff);
     }
+    // Virtual time moves between runs, as on the board.
+    const uint64_t now = jit_machine.time.now + used_reference;
+    jit_machine.time.now = now;
+    reference.time.now = now;
     // A device changes an interrupt line here, at this instruction count, on both machines.
     if (*rc::gen::inRange(0, 3) == 0) {
       const unsigned line = *rc::gen::element<unsigned>(riscv::MachineSoftware, riscv::MachineTimer,
@@ -402,6 +430,7 @@ RC_GTEST_PROP(JitDifferential, WholeIsaAndPrivilegedStateMatchTheInterpreter, ()
   RC_CLASSIFY(engine.statistics().block_runs > 0, "ran translated blocks");
   RC_CLASSIFY(start.paging, "paging");
   RC_CLASSIFY(jit_machine.hart.csr.mcause >> 63, "took an interrupt");
+  RC_CLASSIFY(start.code_address != kCodeBase, "program crosses a page");
 }
 
 }  // namespace

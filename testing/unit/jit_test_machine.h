@@ -78,9 +78,12 @@ class InterruptPoker : public Device {
   uint64_t reads = 0, last_written = 0;
 };
 
-class FixedTime : public riscv::TimeSource {
+// Virtual time as the board keeps it: constant while a hart runs, moved by
+// the test between runs (the board advances its clock after each slice).
+class TestTime : public riscv::TimeSource {
  public:
-  uint64_t mtime() const override { return 0; }
+  uint64_t mtime() const override { return now; }
+  uint64_t now = 0;
 };
 
 struct Machine {
@@ -107,7 +110,7 @@ struct Machine {
     return value;
   }
 
-  FixedTime time;
+  TestTime time;
   PhysicalBus bus;
   InterruptPoker device;
   uint8_t* ram = nullptr;
