@@ -83,6 +83,7 @@ struct Point {
   size_t slice = 0;
   uint64_t step = 0;
   bool at_end = false;
+  bool watch_memory = true;  // stepping: memory differs at the slice's end, so check it after each instruction
 };
 
 // Every component of a state (4 KiB pages), and the instruction that led to it.
@@ -101,6 +102,7 @@ enum class Watch {
 
 struct RunResult {
   std::vector<uint64_t> hashes;
+  std::vector<uint64_t> memory_hashes;  // Watch::Slices: the memory part of each hash
   std::vector<std::pair<uint64_t, unsigned>> slices;  // observed slices: start icount, hart
   std::optional<Capture> capture;
   std::optional<RiscvVirtBoard::ReplayDivergence> divergence;  // the re-run's own replay check
@@ -110,8 +112,12 @@ struct RunResult {
 // The observer of one re-run.
 class Probe final : public SliceObserver {
  public:
-  Probe(RiscvVirtBoard& board, Watch watch, Point point, uint64_t from_icount, Clock::time_point deadline, RunResult& result)
-      : board_(board), watch_(watch), point_(point), from_icount_(from_icount), deadline_(deadline), result_(result) {}
+  // Watch::Instructions with `compare_with` (the other run's hashes): also
+  // capture at the first instruction whose hash differs, and stop there.
+  Probe(RiscvVirtBoard& board, Watch watch, Point point, uint64_t from_icount, Clock::time_point deadline, RunResult& result,
+        const std::vector<uint64_t>* compare_with)
+      : board_(board), watch_(watch), point_(point), from_icount_(from_icount), deadline_(deadline), result_(result),
+        compare_with_(compare_with) {}
 
   bool before_slice(unsigned hart, uint64_t start, uint64_t budget) override {
     if (done_ || over_time() || start < from_icount_) return false;
@@ -119,7 +125,7 @@ class Probe final : public SliceObserver {
     result_.slices.emplace_back(start, hart);
     last_pc_ = board_.hart(hart).pc;
     if (watch_ == Watch::Slices) {
-      result_.hashes.push_back(hash(start, hart, budget));
+      observe(start, hart, budget);
       return false;
     }
     if (current_ != point_.slice || point_.at_end) return false;
@@ -127,14 +133,19 @@ class Probe final : public SliceObserver {
       capture(hart);
       return false;
     }
-    if (watch_ == Watch::Instructions) start_page_watch();
+    if (watch_ == Watch::Instructions && point_.watch_memory) start_page_watch();
     return true;
   }
 
   bool after_instruction(unsigned hart, uint64_t executed) override {
     if (done_) return false;
     if (watch_ == Watch::Instructions) {
-      result_.hashes.push_back(instruction_hash(executed, hart));
+      const uint64_t hash = instruction_hash(executed, hart);
+      result_.hashes.push_back(hash);
+      if (compare_with_ != nullptr && (executed > compare_with_->size() || (*compare_with_)[executed - 1] != hash)) {
+        capture(hart);
+        return false;
+      }
     } else if (executed == point_.step) {
       capture(hart);
       return false;
@@ -146,7 +157,7 @@ class Probe final : public SliceObserver {
 
   void after_slice(unsigned hart, uint64_t start, uint64_t used) override {
     if (done_ || start < from_icount_ || over_time()) return;
-    if (watch_ == Watch::Slices) result_.hashes.push_back(hash(start, hart, used));
+    if (watch_ == Watch::Slices) observe(start, hart, used);
     else if (current_ == point_.slice && !point_.at_end) end_run();  // the stepped slice is over
   }
 
@@ -154,18 +165,21 @@ class Probe final : public SliceObserver {
   // check failed earlier).
   void finished() {
     if (done_) return;
-    if (watch_ == Watch::Slices) result_.hashes.push_back(hash(board_.icount(), 0, 0));
+    if (watch_ == Watch::Slices) observe(board_.icount(), 0, 0);
     if (watch_ == Watch::Capture && point_.at_end) capture(0);
   }
 
  private:
-  // The whole machine state (hash_state: harts, RAM/ROM, devices, clock)
-  // with where it was taken.
-  uint64_t hash(uint64_t a, uint64_t b, uint64_t c) const {
-    replay::StateHasher hasher(replay::StateHasher::kSummaryGroupBytes);
-    board_.hash_state(hasher);
-    const uint64_t parts[] = {hasher.machine_hash(), a, b, c};
-    return replay::xxh3(std::span(reinterpret_cast<const uint8_t*>(parts), sizeof parts));
+  // The whole machine state (harts, devices, clock; RAM/ROM apart, through
+  // this probe's own page hash cache) with where it was taken.
+  void observe(uint64_t a, uint64_t b, uint64_t c) {
+    replay::StateHasher rest(replay::StateHasher::kSummaryGroupBytes);
+    board_.hash_state(rest, false);
+    replay::StateHasher memory(replay::StateHasher::kSummaryGroupBytes);
+    memory.add_memory(board_.bus(), memory_cache_);
+    const uint64_t parts[] = {rest.machine_hash(), memory.machine_hash(), a, b, c};
+    result_.hashes.push_back(replay::xxh3(std::span(reinterpret_cast<const uint8_t*>(parts), sizeof parts)));
+    result_.memory_hashes.push_back(memory.machine_hash());
   }
 
   // After each instruction of a stepped slice, hashing all of RAM would cost
@@ -191,6 +205,7 @@ class Probe final : public SliceObserver {
     replay::StateHasher hasher(replay::StateHasher::kSummaryGroupBytes);
     board_.hash_state(hasher, false);
     std::vector<uint64_t> parts = {hasher.machine_hash(), executed, hart};
+    if (!point_.watch_memory) return replay::xxh3(std::span(reinterpret_cast<const uint8_t*>(parts.data()), parts.size() * 8));
     size_t index = 0;
     board_.bus().dirty_pages().for_each_written_since(slice_mark_, [&](uint64_t page) {
       while (index < baseline_.size() && page - baseline_[index].base >= baseline_[index].size) ++index;
@@ -245,18 +260,21 @@ class Probe final : public SliceObserver {
   uint64_t from_icount_;
   Clock::time_point deadline_;
   RunResult& result_;
+  const std::vector<uint64_t>* compare_with_;
   size_t next_slice_ = 0;
   size_t current_ = 0;
   uint64_t last_pc_ = 0;
   bool done_ = false;
   std::vector<Baseline> baseline_;
+  replay::MemoryHashCache memory_cache_;
   DirtyPageTracker::Mark slice_mark_ = 0;
 };
 
 // A re-run of the log on a fresh headless board: as the replay ran
 // (`reference` false) or in the interpreter without test injection.
 RunResult run_again(const BoardConfig& replay_config, bool reference, Watch watch, Point point,
-                    const DivergenceToNarrow& divergence, Clock::time_point deadline) {
+                    const DivergenceToNarrow& divergence, Clock::time_point deadline,
+                    const std::vector<uint64_t>* compare_with) {
   BoardConfig config = replay_config;
   config.serial = nullptr;  // guest output is dropped; no host input
   config.trace_log = nullptr;
@@ -273,7 +291,7 @@ RunResult run_again(const BoardConfig& replay_config, bool reference, Watch watc
   }
   RunResult result;
   RiscvVirtBoard board(config);
-  Probe probe(board, watch, point, divergence.last_match_icount, deadline, result);
+  Probe probe(board, watch, point, divergence.last_match_icount, deadline, result, compare_with);
   board.set_slice_observer(&probe);
   board.run();
   probe.finished();
@@ -322,9 +340,9 @@ NarrowedDivergence narrow_divergence(const BoardConfig& config, const Divergence
   NarrowedDivergence narrowed;
   const Clock::time_point began = Clock::now();
   const Clock::time_point deadline = began + divergence.time_limit;
-  const auto rerun = [&](bool reference, Watch watch, Point point) {
+  const auto rerun = [&](bool reference, Watch watch, Point point, const std::vector<uint64_t>* compare_with = nullptr) {
     ++narrowed.reruns;
-    RunResult result = run_again(config, reference, watch, point, divergence, deadline);
+    RunResult result = run_again(config, reference, watch, point, divergence, deadline, compare_with);
     narrowed.elapsed = Clock::now() - began;
     return result;
   };
@@ -358,6 +376,7 @@ NarrowedDivergence narrow_divergence(const BoardConfig& config, const Divergence
       return give_up("the re-runs' states do not differ before icount " + std::to_string(divergence.checkpoint_icount));
     }
     Point point;
+    RunResult steps;
     uint64_t icount = divergence.checkpoint_icount;
     bool between = true;
     if (first / 2 >= slices) {
@@ -366,9 +385,13 @@ NarrowedDivergence narrow_divergence(const BoardConfig& config, const Divergence
       point.slice = first / 2;
       icount = replay.slices[point.slice].first;
       if (first % 2 == 1) {
+        point.watch_memory = replay.memory_hashes[first] != reference.memory_hashes[first];
         // 2. Instructions of the first slice whose instructions made a difference.
-        RunResult steps = rerun(false, Watch::Instructions, point);
+        // The replay run second, comparing as it goes: it captures its state
+        // at the first differing instruction, which spares one re-run.
         RunResult reference_steps = rerun(true, Watch::Instructions, point);
+        if (reference_steps.timed_out) return timed_out();
+        steps = rerun(false, Watch::Instructions, point, &reference_steps.hashes);
         if (steps.timed_out || reference_steps.timed_out) return timed_out();
         const size_t step = first_difference(steps.hashes, reference_steps.hashes);
         if (step >= steps.hashes.size() && step >= reference_steps.hashes.size()) {
@@ -384,7 +407,7 @@ NarrowedDivergence narrow_divergence(const BoardConfig& config, const Divergence
     }
 
     // 3. Capture both states there and name what differs.
-    RunResult at = rerun(false, Watch::Capture, point);
+    RunResult at = steps.capture ? std::move(steps) : rerun(false, Watch::Capture, point);
     RunResult reference_at = rerun(true, Watch::Capture, point);
     if (at.timed_out || reference_at.timed_out) return timed_out();
     if (!at.capture || !reference_at.capture) return give_up("a re-run did not reach icount " + std::to_string(icount));
