@@ -71,7 +71,8 @@ EMU_PYTESTS  := pytests
 # The QMP/HMP conformance modules also run against the peer (Debian's
 # qemu-system-riscv64): passing on both is the compatibility proof.
 PEER_PYTESTS := pytests/test_qmp_conformance.py pytests/test_hmp.py pytests/test_hmp_interactive.py pytests/test_chardev_pipe.py \
-                pytests/test_shutdown.py pytests/test_uboot.py pytests/test_linux.py pytests/test_virt_board.py
+                pytests/test_shutdown.py pytests/test_uboot.py pytests/test_linux.py pytests/test_virt_board.py \
+                pytests/test_replay_qemu_cli.py
 
 pytests: build guest-images
 	EMU_BUILD_DIR=$(abspath $(BUILD_DIR)) EMU_GUEST_IMAGES=$(GUEST_CACHE) $(PYTHON) -m pytest -q $(EMU_PYTESTS)

@@ -16,6 +16,7 @@ namespace {
 
 constexpr unsigned kMaxHarts = 8;                      // emu's virt (QEMU allows 512)
 constexpr unsigned kMaxIcountShift = 10;               // QEMU's MAX_ICOUNT_SHIFT
+constexpr unsigned kAutoIcountShift = 3;               // QEMU's initial shift=auto guess (125 MIPS)
 constexpr uint64_t kMaxRamSize = uint64_t{16} << 30;   // host memory is allocated up front
 constexpr uint64_t kRamAlignment = 8192;               // QEMU rounds -m up to 8 KiB
 constexpr uint64_t kMiB = uint64_t{1} << 20;
@@ -87,10 +88,14 @@ std::string usage_text() {
       "-mon chardev=ID[,mode=readline|control]\n"
       "                              monitor on an existing chardev\n"
       "-device DRIVER[,prop=value]   add a device (`-device help`, `-device DRIVER,help`)\n"
-      "-drive file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on|off]\n"
+      "-drive file=FILE[,format=raw][,if=none|virtio][,id=ID][,readonly=on|off][,snapshot=on|off]\n"
       "                              a raw disk image; if=none drives are used by\n"
-      "                              -device virtio-blk-device,drive=ID\n"
-      "-icount [shift=]N             1 instruction = 2^N ns of virtual time (0 to 10, default 0)\n"
+      "                              -device virtio-blk-device,drive=ID; snapshot: writes\n"
+      "                              go to a temporary overlay, the image stays as it is\n"
+      "-drive driver=blkreplay,if=none,image=ID,id=ID2\n"
+      "                              QEMU's record/replay block filter over drive ID\n"
+      "-icount [shift=]N|auto        1 instruction = 2^N ns of virtual time (0 to 10, default 0;\n"
+      "                              auto = 3, fixed: emu's time never follows the host's)\n"
       "        [,rr=record|replay,rrfile=FILE][,rrcheckpoint=N]\n"
       "                              record or replay the run's inputs (docs/replay.md)\n"
       "-accel tcg[,jit=on|off]       execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
@@ -436,10 +441,10 @@ void Parser::handle_icount(const Occurrence& occurrence) {
   KeyValueList list = parse_key_value_list(occurrence.value, "shift");
   for (const auto& [key, value] : list.entries) {
     if (key == "shift") {
-      if (value == "auto") {
-        fail(occurrence, "shift=auto is not supported in emu (virtual time is a fixed function of the instruction count)");
-      }
-      std::optional<unsigned> shift = parse_unsigned(value);
+      // QEMU's shift=auto starts at shift 3 and then tunes the shift to
+      // keep virtual time near the host's. emu's virtual time never looks at
+      // the host, so auto is that starting shift, fixed (docs/replay.md).
+      std::optional<unsigned> shift = value == "auto" ? std::optional<unsigned>(kAutoIcountShift) : parse_unsigned(value);
       if (!shift || *shift > kMaxIcountShift) fail(occurrence, "icount: Invalid shift value");
       config_.icount_shift = *shift;
     } else if (key == "sleep") {
@@ -465,15 +470,6 @@ void Parser::handle_icount(const Occurrence& occurrence) {
       std::optional<uint64_t> icount = parse_size(value, 1);
       if (!icount) fail(occurrence, "Parameter 'x-rrinject' expects an instruction count");
       config_.rr_inject_icount = *icount;
-    } else if (key == "x-rrinjecttarget") {
-      // xR: bit 0 of hart 0's register R; a physical address: bit 0 of that RAM byte.
-      std::optional<unsigned> reg = value.size() > 1 && value[0] == 'x' ? parse_unsigned(value.substr(1)) : std::nullopt;
-      std::optional<uint64_t> address = reg ? std::nullopt : parse_size(value, 1);
-      if ((reg && (*reg == 0 || *reg > 31)) || (!reg && !address)) {
-        fail(occurrence, "Parameter 'x-rrinjecttarget' expects x1 to x31 or a guest physical address");
-      }
-      if (reg) config_.rr_inject_register = *reg;
-      config_.rr_inject_address = address;
     } else if (key == "rrsnapshot") {
       fail(occurrence, "rrsnapshot is not supported in emu (replays start from the command line's machine)");
     } else {
@@ -711,15 +707,30 @@ void Parser::handle_device(const Occurrence& occurrence) {
   config_.devices.push_back(DeviceRequest{driver, std::move(list), occurrence.location()});
 }
 
-// -drive file=F[,format=raw][,if=none|virtio][,id=ID][,readonly=on|off][,media=disk][,cache=MODE]
+// -drive file=F[,format=raw][,if=none|virtio][,id=ID][,readonly=on|off][,snapshot=on|off][,media=disk][,cache=MODE]
+// -drive driver=blkreplay,if=none,image=ID,id=ID2
 // Messages follow QEMU 7.2's wording.
 void Parser::handle_drive(const Occurrence& occurrence) {
   KeyValueList list = parse_key_value_list(occurrence.value, "");
   DriveSpec drive;
   drive.location = occurrence.location();
   std::string interface = "ide";  // QEMU's default for virt, which has no IDE
+  bool blkreplay = false;
+  std::optional<std::string> image;
   for (const auto& [key, value] : list.entries) {
-    if (key == "file") {
+    if (key == "driver") {
+      if (value == "blkreplay") {
+        blkreplay = true;
+      } else if (value != "raw") {
+        fail(occurrence, "Unknown driver '" + value + "'");
+      }
+    } else if (key == "image") {
+      image = value;
+    } else if (key == "snapshot") {
+      std::optional<bool> snapshot = parse_bool(value);
+      if (!snapshot) fail(occurrence, "Parameter 'snapshot' expects 'on' or 'off'");
+      drive.snapshot = *snapshot;
+    } else if (key == "file") {
       drive.file = value;
     } else if (key == "format") {
       if (value == "help" || value == "?") {
@@ -757,6 +768,21 @@ void Parser::handle_drive(const Occurrence& occurrence) {
     drive.interface = DriveSpec::Interface::Virtio;
   } else {
     fail(occurrence, "machine type does not support if=" + interface + ",bus=0,unit=0");
+  }
+  if (blkreplay) {
+    if (!image) fail(occurrence, "A block device must be specified for \"image\"");
+    auto target = std::find_if(config_.drives.begin(), config_.drives.end(),
+                               [&](const DriveSpec& other) { return other.id == *image; });
+    if (target == config_.drives.end()) fail(occurrence, "Cannot find device='" + *image + "' nor node-name='" + *image + "'");
+    if (!target->claimed_by.empty() || target->interface != DriveSpec::Interface::None) {
+      fail(occurrence, "Drive '" + *image + "' is already in use");
+    }
+    target->claimed_by = drive.id.empty() ? "blkreplay" : drive.id;
+    drive.file = target->file;
+    drive.read_only = drive.read_only || target->read_only;
+    drive.snapshot = drive.snapshot || target->snapshot;
+  } else if (image) {
+    fail(occurrence, "Block format 'raw' does not support the option 'image'");
   }
   if (drive.file.empty()) fail(occurrence, "A block device must be specified for \"file\"");
   unsigned same_interface = 0;

@@ -102,12 +102,21 @@ struct DeviceRequest {
 // emu; if=none waits for a -device ...,drive=ID, if=virtio becomes a
 // virtio-blk on the next free virtio-mmio slot (QEMU 7.2 makes a
 // virtio-blk-pci there; emu has no PCI yet, see README.md).
+//
+// `snapshot` (QEMU's -drive ...,snapshot): guest writes go to a temporary
+// in-memory overlay and the image is never written. `driver=blkreplay,
+// image=ID` (QEMU's record/replay block filter, docs/system/replay.rst)
+// takes the image drive's file and settings: emu's block I/O is synchronous
+// and completes at a fixed icount, so the filter needs no log of its own, and
+// the image drive is claimed (no device may use it directly).
 struct DriveSpec {
   enum class Interface { None, Virtio };
   std::string id;     // -drive id=, or QEMU's generated name (virtio0, none0)
   std::string file;
   Interface interface = Interface::None;
   bool read_only = false;
+  bool snapshot = false;
+  std::string claimed_by;  // the blkreplay drive whose image this is, or ""
   std::string location;  // "-drive TEXT", for errors
 };
 
@@ -132,15 +141,12 @@ struct MachineConfig {
   // -icount ...,rr=record|replay,rrfile=FILE (docs/replay.md). emu
   // extensions: rrcheckpoint=N (a state-hash checkpoint every N
   // instructions; 0: none) and, for tests, x-rrinject=N (replay only: flip
-  // bit 0 of hart 0's x5 right after the instruction at icount N) with
-  // x-rrinjecttarget=xR (another register) or =ADDRESS (a byte of guest RAM).
+  // bit 0 of hart 0's x5 at the first slice boundary at or after icount N).
   enum class RecordReplay { None, Record, Replay };
   RecordReplay rr = RecordReplay::None;
   std::string rr_file;
   uint64_t rr_checkpoint_interval = 20'000'000;
   std::optional<uint64_t> rr_inject_icount;
-  unsigned rr_inject_register = 5;
-  std::optional<uint64_t> rr_inject_address;
   // -accel tcg[,jit=on|off]: translate guest code with the JIT (default) or
   // run every instruction in the interpreter (the reference, docs/jit.md).
   bool jit = true;

@@ -31,6 +31,7 @@ virt::VirtioDeviceConfig block_device(const DriveSpec& drive, std::string serial
   device.drive_id = drive.id;
   device.file = drive.file;
   device.read_only = drive.read_only;
+  device.snapshot = drive.snapshot;
   device.serial = std::move(serial);
   device.origin = drive.location;
   return device;
@@ -54,7 +55,8 @@ std::vector<virt::VirtioDeviceConfig> resolve_virtio_devices(const MachineConfig
     if (drive == machine.drives.end()) {
       throw OptionError(request.location + ": Property 'virtio-blk-device.drive' can't find value '" + *drive_id + "'");
     }
-    if (drive->interface == DriveSpec::Interface::Virtio || !used_drives.insert(*drive_id).second) {
+    if (drive->interface == DriveSpec::Interface::Virtio || !drive->claimed_by.empty() ||
+        !used_drives.insert(*drive_id).second) {
       throw OptionError(request.location + ": Drive '" + *drive_id + "' is already in use by another device");
     }
     devices.push_back(block_device(*drive, request.properties.get("serial").value_or("")));

@@ -190,6 +190,33 @@ TEST(OptionsTest, SerialAndChardevBackends) {
             "-serial stdio: cannot use stdio by multiple character devices");
 }
 
+TEST(OptionsTest, QemuRecordReplayManualCommandLine) {
+  // docs/system/replay.rst's disk setup: a snapshot drive under a blkreplay filter.
+  MachineConfig machine = config({"-icount", "shift=auto,rr=record,rrfile=replay.bin", "-drive",
+                                  "file=disk.img,if=none,snapshot,id=img-direct", "-drive",
+                                  "driver=blkreplay,if=none,image=img-direct,id=img-blkreplay"});
+  EXPECT_EQ(machine.icount_shift, 3u);  // auto: QEMU's starting shift, fixed
+  EXPECT_EQ(machine.rr, MachineConfig::RecordReplay::Record);
+  ASSERT_EQ(machine.drives.size(), 2u);
+  EXPECT_TRUE(machine.drives[0].snapshot);
+  EXPECT_EQ(machine.drives[0].claimed_by, "img-blkreplay");
+  EXPECT_EQ(machine.drives[1].id, "img-blkreplay");
+  EXPECT_EQ(machine.drives[1].file, "disk.img");
+  EXPECT_TRUE(machine.drives[1].snapshot);
+  EXPECT_FALSE(config({"-drive", "file=d.img,if=none,snapshot=off"}).drives[0].snapshot);
+
+  EXPECT_EQ(error({"-drive", "driver=blkreplay,if=none,id=r"}),
+            "-drive driver=blkreplay,if=none,id=r: A block device must be specified for \"image\"");
+  EXPECT_EQ(error({"-drive", "driver=blkreplay,if=none,image=x,id=r"}),
+            "-drive driver=blkreplay,if=none,image=x,id=r: Cannot find device='x' nor node-name='x'");
+  EXPECT_EQ(error({"-drive", "file=a,if=none,id=a", "-drive", "driver=blkreplay,if=none,image=a,id=r", "-drive",
+                   "driver=blkreplay,if=none,image=a,id=s"}),
+            "-drive driver=blkreplay,if=none,image=a,id=s: Drive 'a' is already in use");
+  EXPECT_EQ(error({"-drive", "file=a,if=none,image=b"}), "-drive file=a,if=none,image=b: Block format 'raw' does not support the option 'image'");
+  EXPECT_EQ(error({"-drive", "file=a,if=none,snapshot=maybe"}), "-drive file=a,if=none,snapshot=maybe: Parameter 'snapshot' expects 'on' or 'off'");
+  EXPECT_EQ(error({"-drive", "driver=qcow9,file=a"}), "-drive driver=qcow9,file=a: Unknown driver 'qcow9'");
+}
+
 TEST(OptionsTest, FirmwareChoices) {
   EXPECT_EQ(config({"-bios", "default"}).firmware, FirmwareChoice::Default);
   EXPECT_EQ(config({"-bios", "none"}).firmware, FirmwareChoice::None);

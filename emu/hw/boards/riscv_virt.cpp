@@ -272,9 +272,9 @@ void RiscvVirtBoard::build_virtio_devices() {
 // Every drive's backend is made here (record/replay wraps it in an overlay).
 std::shared_ptr<BlockBackend> RiscvVirtBoard::open_drive(const VirtioDeviceConfig& device) {
   try {
-    // Record and replay never write the user's disk: guest writes go to a
-    // temporary overlay (emu/block/overlay_backend.h).
-    if (config_.record_replay.mode != replay::Mode::None) {
+    // Record and replay never write the user's disk, nor does a snapshot
+    // drive: guest writes go to a temporary overlay (emu/block/overlay_backend.h).
+    if (config_.record_replay.mode != replay::Mode::None || device.snapshot) {
       return std::make_shared<OverlayBackend>(std::make_shared<RawFileBackend>(device.file, true), device.read_only);
     }
     return std::make_shared<RawFileBackend>(device.file, device.read_only);
@@ -296,10 +296,7 @@ void RiscvVirtBoard::record_blob(const std::string& what, uint64_t address, uint
 }
 
 void RiscvVirtBoard::restore_blobs() {
-  for (const Blob& blob : blobs_) {
-    std::memcpy(bus_.host_pointer(blob.address, blob.bytes.size()), blob.bytes.data(), blob.bytes.size());
-    bus_.dirty_pages().mark_written(blob.address, blob.bytes.size());
-  }
+  for (const Blob& blob : blobs_) std::memcpy(bus_.host_pointer(blob.address, blob.bytes.size()), blob.bytes.data(), blob.bytes.size());
 }
 
 void RiscvVirtBoard::load_images() {
@@ -533,8 +530,9 @@ void RiscvVirtBoard::run_slice(unsigned hart_index) {
     for (auto& other : harts_) other->reservation_valid = false;
     last_hart_run_ = static_cast<int>(hart_index);
   }
+  jit::JitEngine* engine = jits_[hart_index].get();
   hart.stop_requested = false;
-  uint64_t used = execute_slice(hart_index, budget);
+  uint64_t used = engine != nullptr ? engine->run(budget) : hart.run(budget);
   clock_.advance(used);
   settle(replay::DeliverySite::Slice);
 }
