@@ -470,6 +470,15 @@ void Parser::handle_icount(const Occurrence& occurrence) {
       std::optional<uint64_t> icount = parse_size(value, 1);
       if (!icount) fail(occurrence, "Parameter 'x-rrinject' expects an instruction count");
       config_.rr_inject_icount = *icount;
+    } else if (key == "x-rrinjecttarget") {
+      // xR: bit 0 of hart 0's register R; a physical address: bit 0 of that RAM byte.
+      std::optional<unsigned> reg = value.size() > 1 && value[0] == 'x' ? parse_unsigned(value.substr(1)) : std::nullopt;
+      std::optional<uint64_t> address = reg ? std::nullopt : parse_size(value, 1);
+      if ((reg && (*reg == 0 || *reg > 31)) || (!reg && !address)) {
+        fail(occurrence, "Parameter 'x-rrinjecttarget' expects x1 to x31 or a guest physical address");
+      }
+      if (reg) config_.rr_inject_register = *reg;
+      config_.rr_inject_address = address;
     } else if (key == "rrsnapshot") {
       fail(occurrence, "rrsnapshot is not supported in emu (replays start from the command line's machine)");
     } else {

@@ -141,12 +141,15 @@ struct MachineConfig {
   // -icount ...,rr=record|replay,rrfile=FILE (docs/replay.md). emu
   // extensions: rrcheckpoint=N (a state-hash checkpoint every N
   // instructions; 0: none) and, for tests, x-rrinject=N (replay only: flip
-  // bit 0 of hart 0's x5 at the first slice boundary at or after icount N).
+  // bit 0 of hart 0's x5 right after the instruction at icount N) with
+  // x-rrinjecttarget=xR (another register) or =ADDRESS (a byte of guest RAM).
   enum class RecordReplay { None, Record, Replay };
   RecordReplay rr = RecordReplay::None;
   std::string rr_file;
   uint64_t rr_checkpoint_interval = 20'000'000;
   std::optional<uint64_t> rr_inject_icount;
+  unsigned rr_inject_register = 5;
+  std::optional<uint64_t> rr_inject_address;
   // -accel tcg[,jit=on|off]: translate guest code with the JIT (default) or
   // run every instruction in the interpreter (the reference, docs/jit.md).
   bool jit = true;

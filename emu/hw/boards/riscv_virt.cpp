@@ -296,7 +296,10 @@ void RiscvVirtBoard::record_blob(const std::string& what, uint64_t address, uint
 }
 
 void RiscvVirtBoard::restore_blobs() {
-  for (const Blob& blob : blobs_) std::memcpy(bus_.host_pointer(blob.address, blob.bytes.size()), blob.bytes.data(), blob.bytes.size());
+  for (const Blob& blob : blobs_) {
+    std::memcpy(bus_.host_pointer(blob.address, blob.bytes.size()), blob.bytes.data(), blob.bytes.size());
+    bus_.dirty_pages().mark_written(blob.address, blob.bytes.size());
+  }
 }
 
 void RiscvVirtBoard::load_images() {
@@ -530,9 +533,8 @@ void RiscvVirtBoard::run_slice(unsigned hart_index) {
     for (auto& other : harts_) other->reservation_valid = false;
     last_hart_run_ = static_cast<int>(hart_index);
   }
-  jit::JitEngine* engine = jits_[hart_index].get();
   hart.stop_requested = false;
-  uint64_t used = engine != nullptr ? engine->run(budget) : hart.run(budget);
+  uint64_t used = execute_slice(hart_index, budget);
   clock_.advance(used);
   settle(replay::DeliverySite::Slice);
 }

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@
 #include "emu/core/virtual_clock.h"
 #include "emu/monitor/machine_control.h"
 #include "emu/replay/record_replay.h"
+#include "emu/replay/state_hash.h"
 #include "emu/target/riscv/hart.h"
 
 namespace emu {
@@ -65,6 +67,8 @@ class JitEngine;
 }
 
 namespace emu::virt {
+
+class SliceObserver;  // riscv_virt_narrow.h
 
 inline constexpr const char* kDefaultFirmwarePath = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
 
@@ -178,9 +182,19 @@ class RiscvVirtBoard : public monitor::MachineControl {
 
   // State hashing (riscv_virt_replay.cpp): every hart, RAM/ROM by page (or
   // by the hasher's group size), every device's save() stream, the clock.
-  void hash_state(replay::StateHasher& hasher) const;
+  // Without memory: the rest, for a caller that tracks pages itself (narrowing).
+  void hash_state(replay::StateHasher& hasher, bool with_memory = true) const;
   uint64_t state_hash() const;
   uint64_t icount() const { return clock_.icount(); }
+
+  // Replay divergence narrowing (riscv_virt_narrow.h): re-runs watch their
+  // slices, and learn whether and where their own replay diverged.
+  void set_slice_observer(SliceObserver* observer) { slice_observer_ = observer; }
+  struct ReplayDivergence {
+    uint64_t icount = 0;
+    std::string what;  // "hart0.x5 differs", ...
+  };
+  std::optional<ReplayDivergence> replay_divergence() const;
 
  private:
   class HartTime;
@@ -204,6 +218,9 @@ class RiscvVirtBoard : public monitor::MachineControl {
 
   // Machine loop pieces.
   void run_slice(unsigned hart_index);
+  // A slice's instructions (riscv_virt_narrow.cpp): whole, or in pieces that
+  // the guest cannot tell apart (x-rrinject, a narrowing observer's steps).
+  uint64_t execute_slice(unsigned hart_index, uint64_t budget);
   bool all_harts_idle() const;
   bool poll_host_input();           // non-blocking; true if anything was queued
   void wait_for_host_input();       // blocks in poll() on the input fds
@@ -225,6 +242,9 @@ class RiscvVirtBoard : public monitor::MachineControl {
     void operator()(RecordReplay* state) const;  // where RecordReplay is complete
   };
   std::unique_ptr<RecordReplay, RecordReplayDeleter> rr_;
+  // Page hashes kept between state hashes: hash_state rehashes only the
+  // pages written since the previous one (state_hash.h).
+  mutable replay::MemoryHashCache memory_hashes_;
   replay::DeliverySite delivery_site_ = replay::DeliverySite::Start;
   void shut_down(bool guest, const char* reason);  // guest: honours no_shutdown
 
@@ -261,6 +281,8 @@ class RiscvVirtBoard : public monitor::MachineControl {
   monitor::MonitorHub* monitors_ = nullptr;
   int64_t machine_thread_id_ = ::gettid();  // the board is built and run on the machine thread
   int last_hart_run_ = -1;
+  SliceObserver* slice_observer_ = nullptr;
+  bool injected_ = false;  // x-rrinject has flipped its bit
   std::vector<uint8_t> host_input_buffer_;
 };
 
