@@ -308,6 +308,13 @@ size_t first_difference(const std::vector<uint64_t>& a, const std::vector<uint64
   return common;
 }
 
+std::string reruns_and_time(unsigned reruns, Clock::duration duration) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%u re-run%s, %.1f s", reruns, reruns == 1 ? "" : "s",
+                std::chrono::duration<double>(duration).count());
+  return text;
+}
+
 std::string seconds(Clock::duration duration) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f s", std::chrono::duration<double>(duration).count());
@@ -317,7 +324,7 @@ std::string seconds(Clock::duration duration) {
 }  // namespace
 
 std::string NarrowedDivergence::describe() const {
-  if (!narrowed) return "could not narrow: " + failure + " (" + std::to_string(reruns) + " re-runs, " + seconds(elapsed) + ")";
+  if (!narrowed) return "could not narrow: " + failure + " (" + reruns_and_time(reruns, elapsed) + ")";
   std::string where;
   if (between_instructions) {
     where = "narrowed: the state first differs between instructions, right before the one at icount " +
@@ -333,7 +340,7 @@ std::string NarrowedDivergence::describe() const {
     for (size_t i = 0; i < components.size() && i < 8; ++i) what += (i ? ", " : "") + components[i];
     what += components.size() > 8 ? ", ...)" : ")";
   }
-  return where + ": " + what + " (" + std::to_string(reruns) + " re-runs, " + seconds(elapsed) + ")";
+  return where + ": " + what + " (" + reruns_and_time(reruns, elapsed) + ")";
 }
 
 NarrowedDivergence narrow_divergence(const BoardConfig& config, const DivergenceToNarrow& divergence) {
