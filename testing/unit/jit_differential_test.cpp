@@ -234,8 +234,12 @@ Instruction random_instruction(unsigned count) {
     const uint16_t csr = *rc::gen::element<uint16_t>(0xc00, 0xc01, 0xc01, 0xc02, 0xc03, 0xb00, 0xb02, 0x320, 0x340,
                                                      0x140, 0x300, 0x100, 0x304, 0x104, 0x344, 0x144, 0x303, 0x302,
                                                      0x001, 0x002, 0x003, 0x106, 0x306, 0x180, 0xf14);
-    if (*rc::gen::arbitrary<bool>()) in.bits = csr_instruction(*rc::gen::element(2u, 3u, 6u, 7u), rd, csr, 0);
-    else in.bits = csr_instruction(*rc::gen::element(1u, 2u, 3u, 5u, 6u, 7u), rd, csr, rs1);
+    if (*rc::gen::arbitrary<bool>()) {  // mostly the counters and time (blocks run reads in place)
+      const uint16_t read = *rc::gen::element<uint16_t>(0xc00, 0xc01, 0xc02, 0xb00, 0xb02, csr);
+      in.bits = csr_instruction(*rc::gen::element(2u, 3u, 6u, 7u), *rc::gen::element(5u, rd), read, 0);
+    } else {
+      in.bits = csr_instruction(*rc::gen::element(1u, 2u, 3u, 5u, 6u, 7u), rd, csr, rs1);
+    }
     return in;
   }
   if (kind < 96) {

@@ -218,6 +218,31 @@ TEST(Jit, BudgetShorterThanABlockStopsExactly) {
   EXPECT_GT(engine.statistics().block_runs, 0u);
 }
 
+// CSR reads inside a block: time and the other reads run in place; the
+// instret-derived counters must still see every instruction before them.
+TEST(Jit, CsrReadsInsideABlockSeeTheInterpretersValues) {
+  const std::vector<uint32_t> code = {addi(1, 0, 1),
+                                      addi(2, 0, 2),
+                                      csr_instruction(2, 5, 0xc02, 0),  // rdinstret x5
+                                      addi(3, 0, 3),
+                                      csr_instruction(2, 6, 0xc00, 0),  // rdcycle x6
+                                      csr_instruction(2, 7, 0xc01, 0),  // rdtime x7
+                                      csr_instruction(2, 8, 0x300, 0),  // csrr x8, mstatus
+                                      csr_instruction(6, 9, 0xb02, 0),  // csrrsi x9, minstret, 0
+                                      j_type(0, 0)};
+  Machine jit_machine, reference;
+  jit_machine.write_code(kCodeBase, code);
+  reference.write_code(kCodeBase, code);
+  jit_machine.time.now = reference.time.now = 12345;
+  JitEngine engine(jit_machine.hart);
+  EXPECT_EQ(engine.run(20), reference.hart.run(20));
+  EXPECT_EQ(differences(jit_machine, reference), "");
+  EXPECT_EQ(jit_machine.hart.x[5], 2u);
+  EXPECT_EQ(jit_machine.hart.x[6], 4u);
+  EXPECT_EQ(jit_machine.hart.x[7], 12345u);
+  EXPECT_EQ(jit_machine.hart.x[9], 7u);
+}
+
 TEST(Jit, TrapInTheMiddleOfABlockIsPrecise) {
   // addi x1; addi x2; ld x3, 0(x0) (access fault: nothing at 0); addi x4; j .
   const std::vector<uint32_t> code = {addi(1, 0, 1), addi(2, 0, 2), i_type(0, 0, 3, 3, kLoad), addi(4, 0, 4),
