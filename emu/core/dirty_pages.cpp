@@ -5,7 +5,9 @@
 namespace emu {
 
 void DirtyPageTracker::track(uint64_t base, uint64_t size) {
-  Range range{base, size, std::vector<Mark>((size + kPageBytes - 1) / kPageBytes, generation_)};
+  const size_t pages = (size + kPageBytes - 1) / kPageBytes;
+  Range range{base, size, std::vector<Mark>(pages, generation_),
+              std::vector<Mark>((pages + kChunkPages - 1) / kChunkPages, generation_)};
   auto position = std::lower_bound(ranges_.begin(), ranges_.end(), base,
                                    [](const Range& r, uint64_t b) { return r.base < b; });
   ranges_.insert(position, std::move(range));
@@ -38,7 +40,10 @@ void DirtyPageTracker::mark_written(uint64_t address, uint64_t length) {
   // A write never crosses a range (the bus's regions), so clip to this one.
   const uint64_t offset = address - range->base;
   const uint64_t last = offset + std::min(length, range->size - offset) - 1;
-  for (uint64_t page = offset / kPageBytes; page <= last / kPageBytes; ++page) range->written[page] = generation_;
+  for (uint64_t page = offset / kPageBytes; page <= last / kPageBytes; ++page) {
+    range->written[page] = generation_;
+    range->chunk_written[page / kChunkPages] = generation_;
+  }
 }
 
 DirtyPageTracker::Mark DirtyPageTracker::mark() {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
 
 namespace emu::replay {
 
@@ -23,10 +24,20 @@ std::string hex_address(uint64_t address) {
 }
 }  // namespace
 
+StateHasher::StateHasher(uint64_t memory_group_bytes)
+    : memory_group_bytes_(memory_group_bytes), machine_state_(XXH3_createState()) {
+  if (!machine_state_) throw std::bad_alloc();
+  XXH3_64bits_reset(machine_state_.get());
+}
+
+void StateHasher::FreeXxh3State::operator()(XXH3_state_s* state) const { XXH3_freeState(state); }
+
+uint64_t StateHasher::machine_hash() const { return XXH3_64bits_digest(machine_state_.get()); }
+
 void StateHasher::add(std::string name, std::span<const uint8_t> bytes) {
   const uint64_t hash = xxh3(bytes);
   components_.push_back(StateComponent{std::move(name), hash});
-  page_level_.push_back(hash);
+  XXH3_64bits_update(machine_state_.get(), &hash, sizeof hash);
 }
 
 void StateHasher::add_u64(std::string name, uint64_t value) {
@@ -109,7 +120,7 @@ void MemoryHashCache::refresh(const PhysicalBus& bus) {
 }
 
 void StateHasher::add_region_pages(const PhysicalBus::Region& region, const std::vector<uint64_t>& page_hashes) {
-  page_level_.insert(page_level_.end(), page_hashes.begin(), page_hashes.end());
+  XXH3_64bits_update(machine_state_.get(), page_hashes.data(), page_hashes.size() * sizeof(uint64_t));
   const uint64_t pages_per_group = std::max<uint64_t>(1, memory_group_bytes_ / kPageBytes);
   for (uint64_t first = 0; first < page_hashes.size(); first += pages_per_group) {
     const uint64_t count = std::min<uint64_t>(pages_per_group, page_hashes.size() - first);

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,8 @@
 #include "emu/core/device.h"
 #include "emu/core/physical_bus.h"
 #include "emu/target/riscv/hart.h"
+
+struct XXH3_state_s;  // xxhash.h
 
 namespace emu::replay {
 
@@ -72,7 +75,7 @@ class StateHasher {
  public:
   // `memory_group_bytes` > 4096 merges consecutive pages into one component
   // (the log's summary form); 4096 keeps one per page.
-  explicit StateHasher(uint64_t memory_group_bytes = kPageBytes) : memory_group_bytes_(memory_group_bytes) {}
+  explicit StateHasher(uint64_t memory_group_bytes = kPageBytes);
 
   static constexpr uint64_t kPageBytes = 4096;
   static constexpr uint64_t kSummaryGroupBytes = uint64_t{1} << 20;
@@ -87,14 +90,19 @@ class StateHasher {
   const std::vector<StateComponent>& components() const { return components_; }
   // XXH3 over the component hashes (independent of the grouping: groups hash
   // their page hashes, and the machine hash is always over page hashes).
-  uint64_t machine_hash() const { return xxh3(std::span(reinterpret_cast<const uint8_t*>(page_level_.data()), page_level_.size() * 8)); }
+  uint64_t machine_hash() const;
 
  private:
   void add_region_pages(const PhysicalBus::Region& region, const std::vector<uint64_t>& page_hashes);
 
   uint64_t memory_group_bytes_;
   std::vector<StateComponent> components_;
-  std::vector<uint64_t> page_level_;  // component hashes at page granularity
+  // XXH3 streamed over the component hashes at page granularity (the same
+  // digest as hashing their concatenation, without keeping the list).
+  struct FreeXxh3State {
+    void operator()(XXH3_state_s* state) const;
+  };
+  std::unique_ptr<XXH3_state_s, FreeXxh3State> machine_state_;
 };
 
 // The first component whose hash differs, by position (both lists come from
