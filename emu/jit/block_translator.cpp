@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "emu/target/riscv/csr_numbers.h"
+
 namespace emu::jit {
 
 using riscv::Op;
@@ -29,8 +31,27 @@ bool is_emittable(Op op) {
   }
 }
 
+// A Zicsr instruction that only reads: csrrs/csrrc with rs1 = x0 and
+// csrrsi/csrrci with uimm = 0 never write the CSR (Zicsr 9.1), and a CSR read
+// has no side effect here (csr.cpp, read_csr). The counters derived from
+// instret (cycle, instret, mcycle, minstret) are left out: the engine adds a
+// block's retired instructions to hart.instret only after the block.
+bool reads_csr_only(const riscv::DecodedInstruction& instruction) {
+  switch (instruction.op) {
+    case Op::csrrs: case Op::csrrc: case Op::csrrsi: case Op::csrrci: break;
+    default: return false;
+  }
+  if (instruction.rs1 != 0) return false;
+  namespace n = riscv::csr_number;
+  switch (instruction.csr) {
+    case n::cycle: case n::instret: case n::mcycle: case n::minstret: return false;
+    default: return true;
+  }
+}
+
 bool runs_in_helper(const riscv::DecodedInstruction& instruction) {
   if (instruction.length != 4 || instruction.op == Op::illegal) return false;
+  if (reads_csr_only(instruction)) return true;
   switch (instruction.bits & 0x7f) {
     case 0x53:                                // OP-FP
     case 0x43: case 0x47: case 0x4b: case 0x4f:  // FMADD, FMSUB, FNMSUB, FNMADD

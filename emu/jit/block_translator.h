@@ -19,11 +19,13 @@ namespace emu::jit {
 bool is_emittable(riscv::Op op);
 
 // Instructions a block runs by calling the interpreter for them in place
-// (jit_execute_helper): F/D computation (OP-FP and the fused multiply-adds).
-// They touch only f and x registers, fflags and mstatus.FS/SD - nothing a
-// block compiles in, nothing that changes interrupt state or memory - so the
-// block goes on after them; one that traps (FP off, a reserved rounding
-// mode) is a precise exit like a faulting load.
+// (jit_execute_helper): F/D computation (OP-FP and the fused multiply-adds)
+// and CSR accesses that only read (rdtime, csrr; not the instret-derived
+// counters). They touch only f and x registers, fflags and mstatus.FS/SD -
+// nothing a block compiles in, nothing that changes interrupt state or
+// memory - so the block goes on after them; one that traps (FP off, a
+// reserved rounding mode, a CSR the privilege may not read) is a precise
+// exit like a faulting load.
 bool runs_in_helper(const riscv::DecodedInstruction& instruction);
 
 // Instructions after which a block ends (they write pc).
