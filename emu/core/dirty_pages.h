@@ -90,7 +90,8 @@ class DirtyPageTracker {
 
  private:
   // Pages per chunk_written entry: a scan skips untouched chunks (an idle
-  // guest writes a few hundred of 65536 pages of 256 MiB between marks).
+  // Linux writes about 15 of the 65536 pages of 256 MiB per 20M-instruction
+  // checkpoint interval).
   static constexpr size_t kChunkPages = 64;
   struct Range {
     uint64_t base = 0;
