@@ -66,6 +66,12 @@ emu::virt::BoardConfig board_config(const emu::cli::MachineConfig& machine) {
   board.record_replay.inject_icount = machine.rr_inject_icount;
   board.record_replay.inject_register = machine.rr_inject_register;
   board.record_replay.inject_address = machine.rr_inject_address;
+  switch (machine.rr_end) {
+    case emu::cli::MachineConfig::ReplayEnd::Exit: board.record_replay.at_end = emu::replay::RecordReplayConfig::EndAction::Exit; break;
+    case emu::cli::MachineConfig::ReplayEnd::Stop: board.record_replay.at_end = emu::replay::RecordReplayConfig::EndAction::Stop; break;
+    case emu::cli::MachineConfig::ReplayEnd::Live: board.record_replay.at_end = emu::replay::RecordReplayConfig::EndAction::Live; break;
+  }
+  board.record_replay.allow_changed_images = machine.rr_allow_changed_images;
   board.record_replay.emu_version = emu::cli::kEmuVersion;
   return board;
 }
@@ -84,7 +90,10 @@ std::vector<std::string> command_line_for_log(const std::vector<std::string>& ar
       if (comma == std::string::npos) comma = value.size();
       item = value.substr(start, comma - start);
       start = comma + 1;
-      if (item.rfind("rr=", 0) == 0 || item.rfind("rrfile=", 0) == 0 || item.rfind("x-rrinject", 0) == 0) continue;
+      if (item.rfind("rr=", 0) == 0 || item.rfind("rrfile=", 0) == 0 || item.rfind("x-rrinject", 0) == 0 ||
+          item.rfind("rrend=", 0) == 0 || item.rfind("rrimages=", 0) == 0) {
+        continue;  // how this run uses a log, not what the guest does
+      }
       kept += (kept.empty() ? "" : ",") + item;
     }
     out.push_back(kept.empty() ? "shift=0" : kept);

@@ -295,3 +295,54 @@ def test_damaged_log_and_changed_image_are_refused(emu_binary, dense_log, tmp_pa
     tool = Path(emu_binary).parent / "emu-replay"
     info = subprocess.run([tool, "info", truncated], capture_output=True, text=True, timeout=30)
     assert info.returncode == 2 and "truncated chunk" in info.stderr
+
+
+def record_host_ended_session(binary, log, args):
+    """A Linux session the host ends (QMP quit) at init's prompt; returns the serial output."""
+    with Machine(args + rr("record", log), binary=binary, name="record") as vm:
+        command(vm, "echo before the end", "\nbefore the end")
+        vm.console.expect("emu-init# ", timeout=scaled(60))
+        vm.qmp.command("quit")
+        vm.wait(timeout=scaled(60))
+        return vm.console.output
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_rrend_stop_pauses_at_the_end_of_the_log_and_cont_goes_on_live(emu_binary, tmp_path):
+    log = tmp_path / "host-ended.rr"
+    recorded = record_host_ended_session(emu_binary, log, linux_args())
+    with Machine(linux_args() + rr("replay", log, ",rrend=stop"), binary=emu_binary, name="replay") as vm:
+        vm.console.send_line("echo typed during the replay")  # ignored: the log drives the guest
+        end = vm.wait_event("REPLAY_END", timeout=scaled(BOOT_TIMEOUT))["data"]
+        assert end["matched"] is True
+        vm.wait_event("STOP", timeout=scaled(30))
+        assert vm.qmp.command("query-status")["status"] == "paused"
+        assert vm.qmp.command("query-replay")["mode"] == "none"
+        assert "the log is over; the machine goes on live" in vm.stderr
+        vm.qmp.command("cont")
+        vm.console.send_line("echo typed live")
+        vm.console.expect("\ntyped live", timeout=scaled(60))
+        vm.console.expect("emu-init# ", timeout=scaled(60))
+        vm.console.send_line("poweroff")
+        assert vm.wait(timeout=scaled(60)) == 0, vm.stderr
+        assert vm.console.output.startswith(recorded)
+        assert "typed during the replay" not in vm.console.output
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_rrimages_warn_replays_with_a_changed_image(emu_binary, tmp_path):
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(bytes(DISK_BYTES))
+    log = tmp_path / "disk.rr"
+    record_host_ended_session(emu_binary, log, linux_args(disk=disk))
+    disk.write_bytes(bytes([7]) * DISK_BYTES)
+    stderr = run_replay_expecting_error(emu_binary, linux_args(disk=disk) + rr("replay", log))
+    assert "drive:d0 image" in stderr and "differs from the recorded one" in stderr
+
+    with Machine(linux_args(disk=disk) + rr("replay", log, ",rrimages=warn"), binary=emu_binary, name="replay") as vm:
+        # The replay runs on the changed disk: the guest's checksum shows it.
+        vm.console.expect(f"emu-init: disk /dev/vda bytes {DISK_BYTES} fnv1a {fnv1a(bytes([7]) * DISK_BYTES)}",
+                          timeout=scaled(BOOT_TIMEOUT))
+        assert "warning: replay: drive:d0 image" in vm.stderr
+        assert "replaying anyway (rrimages=warn)" in vm.stderr
+        vm.kill()

@@ -96,7 +96,7 @@ std::string usage_text() {
       "                              QEMU's record/replay block filter over drive ID\n"
       "-icount [shift=]N|auto        1 instruction = 2^N ns of virtual time (0 to 10, default 0;\n"
       "                              auto = 3, fixed: emu's time never follows the host's)\n"
-      "        [,rr=record|replay,rrfile=FILE][,rrcheckpoint=N]\n"
+      "        [,rr=record|replay,rrfile=FILE][,rrcheckpoint=N][,rrend=exit|stop|live][,rrimages=check|warn]\n"
       "                              record or replay the run's inputs (docs/replay.md)\n"
       "-accel tcg[,jit=on|off]       execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
       "-d item1,...                  trace in_asm, exec, cpu (`-d help`; docs/jit.md)\n"
@@ -466,6 +466,15 @@ void Parser::handle_icount(const Occurrence& occurrence) {
       std::optional<uint64_t> interval = parse_size(value, 1);
       if (!interval) fail(occurrence, "Parameter 'rrcheckpoint' expects an instruction count");
       config_.rr_checkpoint_interval = *interval;
+    } else if (key == "rrend") {
+      if (value == "exit") config_.rr_end = MachineConfig::ReplayEnd::Exit;
+      else if (value == "stop") config_.rr_end = MachineConfig::ReplayEnd::Stop;
+      else if (value == "live") config_.rr_end = MachineConfig::ReplayEnd::Live;
+      else fail(occurrence, "Invalid value '" + value + "' for 'rrend' (expected exit, stop or live)");
+    } else if (key == "rrimages") {
+      if (value == "check") config_.rr_allow_changed_images = false;
+      else if (value == "warn") config_.rr_allow_changed_images = true;
+      else fail(occurrence, "Invalid value '" + value + "' for 'rrimages' (expected check or warn)");
     } else if (key == "x-rrinject") {
       std::optional<uint64_t> icount = parse_size(value, 1);
       if (!icount) fail(occurrence, "Parameter 'x-rrinject' expects an instruction count");

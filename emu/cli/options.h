@@ -148,6 +148,10 @@ struct MachineConfig {
   std::string rr_file;
   uint64_t rr_checkpoint_interval = 20'000'000;
   std::optional<uint64_t> rr_inject_icount;
+  // rrend=exit|stop|live and rrimages=check|warn (replay; docs/replay.md).
+  enum class ReplayEnd { Exit, Stop, Live };
+  ReplayEnd rr_end = ReplayEnd::Exit;
+  bool rr_allow_changed_images = false;
   unsigned rr_inject_register = 5;
   std::optional<uint64_t> rr_inject_address;
   // -accel tcg[,jit=on|off]: translate guest code with the JIT (default) or

@@ -25,6 +25,14 @@ struct RecordReplayConfig {
   // first round end at or after stop_icount.
   bool quiet = false;
   std::optional<uint64_t> stop_icount;
+  // What a replay does at the end of its log (rrend=): exit (compare and
+  // exit), stop (compare, pause the VM; cont goes on live) or live (compare
+  // and go on with the host's inputs connected again, no log).
+  enum class EndAction { Exit, Stop, Live };
+  EndAction at_end = EndAction::Exit;
+  // rrimages=warn: an image that differs from the recorded one is a warning,
+  // not an error (the replay will likely diverge where the guest reads it).
+  bool allow_changed_images = false;
   std::vector<std::string> args;              // the command line for the log header (record)
   std::string emu_version;
 };

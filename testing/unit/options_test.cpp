@@ -215,6 +215,17 @@ TEST(OptionsTest, QemuRecordReplayManualCommandLine) {
   EXPECT_EQ(error({"-drive", "file=a,if=none,image=b"}), "-drive file=a,if=none,image=b: Block format 'raw' does not support the option 'image'");
   EXPECT_EQ(error({"-drive", "file=a,if=none,snapshot=maybe"}), "-drive file=a,if=none,snapshot=maybe: Parameter 'snapshot' expects 'on' or 'off'");
   EXPECT_EQ(error({"-drive", "driver=qcow9,file=a"}), "-drive driver=qcow9,file=a: Unknown driver 'qcow9'");
+
+  // emu's own replay suboptions.
+  MachineConfig live = config({"-icount", "shift=0,rr=replay,rrfile=r.rr,rrend=live,rrimages=warn"});
+  EXPECT_EQ(live.rr_end, MachineConfig::ReplayEnd::Live);
+  EXPECT_TRUE(live.rr_allow_changed_images);
+  EXPECT_EQ(config({"-icount", "rr=replay,rrfile=r.rr,rrend=stop"}).rr_end, MachineConfig::ReplayEnd::Stop);
+  EXPECT_EQ(config({"-icount", "rr=replay,rrfile=r.rr"}).rr_end, MachineConfig::ReplayEnd::Exit);
+  EXPECT_EQ(error({"-icount", "rr=replay,rrfile=r.rr,rrend=later"}),
+            "-icount rr=replay,rrfile=r.rr,rrend=later: Invalid value 'later' for 'rrend' (expected exit, stop or live)");
+  EXPECT_EQ(error({"-icount", "rr=replay,rrfile=r.rr,rrimages=ignore"}),
+            "-icount rr=replay,rrfile=r.rr,rrimages=ignore: Invalid value 'ignore' for 'rrimages' (expected check or warn)");
 }
 
 TEST(OptionsTest, FirmwareChoices) {

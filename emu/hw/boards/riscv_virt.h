@@ -237,6 +237,8 @@ class RiscvVirtBoard : public monitor::MachineControl {
   uint64_t replay_next_icount() const;    // slices and idle skips stop here (UINT64_MAX: none)
   void record_replay_round_end();         // checkpoints, breakpoints, end of the log
   void replay_blocked();                  // replay: idle with nothing scheduled
+  void replay_log_exhausted();            // every logged input delivered, the end icount reached (rrend=)
+  void compare_replay_end();              // final icount/hash check, message and REPLAY_END
   int record_replay_exit(int status);     // end record / final comparison
   struct RecordReplayDeleter {
     void operator()(RecordReplay* state) const;  // where RecordReplay is complete

@@ -50,7 +50,9 @@ struct RiscvVirtBoard::RecordReplay {
   std::optional<uint64_t> breakpoint;
   bool seeking = false;  // the breakpoint came from replay-seek
   bool diverged = false;
-  bool finished = false;
+  bool finished = false;      // the end of the log was compared (REPLAY_END sent)
+  bool end_matched = true;    // ... and matched
+  bool live = false;          // rrend=stop|live: past the end of the log, the host drives the guest again
   uint64_t divergence_icount = 0;
   std::string divergence_what;  // "hart0.x5 differs", ...
   bool hash_mismatch = false;   // the divergence is a checkpoint hash mismatch (narrowed)
@@ -129,7 +131,7 @@ std::optional<RiscvVirtBoard::ReplayDivergence> RiscvVirtBoard::replay_divergenc
   return ReplayDivergence{rr_->divergence_icount, rr_->divergence_what};
 }
 
-bool RiscvVirtBoard::replaying() const { return rr_ && rr_->config.mode == replay::Mode::Replay; }
+bool RiscvVirtBoard::replaying() const { return rr_ && rr_->config.mode == replay::Mode::Replay && !rr_->live; }
 
 void RiscvVirtBoard::start_record_replay() {
   if (config_.record_replay.mode == replay::Mode::None) return;
@@ -194,6 +196,11 @@ void RiscvVirtBoard::start_record_replay() {
     auto now = std::find_if(images.begin(), images.end(), [&](const auto& image) { return image.role == recorded.role; });
     if (now == images.end()) throw LoadError("replay: the recording used a " + recorded.role + " image (" + recorded.path + ") that this command line lacks");
     if (now->hash != recorded.hash) {
+      if (rr.allow_changed_images) {
+        replay_message("warning: replay: " + recorded.role + " image " + now->path + " differs from the recorded one (" +
+                       recorded.path + "); replaying anyway (rrimages=warn)");
+        continue;
+      }
       throw LoadError("replay: " + recorded.role + " image " + now->path + " differs from the recorded one (" + recorded.path +
                       ", xxh3 " + replay::hash_hex(recorded.hash) + ", now " + replay::hash_hex(now->hash) + ")");
     }
@@ -335,16 +342,31 @@ void RiscvVirtBoard::record_replay_round_end() {
     stop();
   }
   if (now >= rr_->log.end.icount && rr_->cursor >= entries.size()) {
-    // The recording ended here by the host (quit, a signal): so does the replay.
-    stop_ = true;
+    // The recording ended here by the host (quit, a signal): so does the
+    // replay, unless rrend= asks to go on.
+    replay_log_exhausted();
   }
+}
+
+void RiscvVirtBoard::replay_log_exhausted() {
+  if (rr_->config.at_end == replay::RecordReplayConfig::EndAction::Exit) {
+    stop_ = true;
+    return;
+  }
+  compare_replay_end();
+  // From here on the guest is driven live: typed bytes, host entropy and
+  // monitor commands reach it again, and nothing is compared or logged.
+  rr_->live = true;
+  for (auto& source : entropy_sources_) source->set_host_reads_enabled(true);
+  rr_->message("replay: the log is over; the machine goes on live");
+  if (rr_->config.at_end == replay::RecordReplayConfig::EndAction::Stop) stop();
 }
 
 void RiscvVirtBoard::replay_blocked() {
   // The recording waited for the host here; with nothing left in the log
   // the replay is over.
   if (rr_->cursor >= rr_->log.entries.size()) {
-    stop_ = true;
+    replay_log_exhausted();
     return;
   }
   // The next logged input is in the future although the machine is idle
@@ -357,19 +379,26 @@ void RiscvVirtBoard::replay_blocked() {
 
 int RiscvVirtBoard::record_replay_exit(int status) {
   if (!rr_) return status;
-  const uint64_t now = clock_.icount();
-  const uint64_t hash = state_hash();
   if (rr_->config.mode == replay::Mode::Record) {
     try {
-      rr_->writer->end(replay::LogEnd{now, hash, static_cast<uint64_t>(status)});
+      rr_->writer->end(replay::LogEnd{clock_.icount(), state_hash(), static_cast<uint64_t>(status)});
     } catch (const replay::LogError& error) {
       rr_->message(std::string("record: ") + error.what());
     }
     return status;
   }
-  if (rr_->finished) return status;
-  rr_->finished = true;
   if (rr_->diverged) return 1;
+  if (!rr_->finished) {
+    compare_replay_end();
+    return rr_->end_matched ? 0 : 1;
+  }
+  return rr_->end_matched ? status : 1;  // the run went on live after the log (rrend=stop|live)
+}
+
+void RiscvVirtBoard::compare_replay_end() {
+  rr_->finished = true;
+  const uint64_t now = clock_.icount();
+  const uint64_t hash = state_hash();
   const replay::LogEnd& end = rr_->log.end;
   std::string problem;
   if (now != end.icount) {
@@ -389,13 +418,13 @@ int RiscvVirtBoard::record_replay_exit(int status) {
   if (monitors_) {
     monitors_->emit_event("REPLAY_END", monitor::Json{{"icount", now}, {"hash", replay::hash_hex(hash)}, {"matched", ok}});
   }
-  return ok ? 0 : 1;
+  rr_->end_matched = ok;
 }
 
 monitor::MachineControl::ReplayInfo RiscvVirtBoard::replay_info() const {
   ReplayInfo info;
   info.icount = clock_.icount();
-  if (!rr_) return info;
+  if (!rr_ || rr_->live) return info;  // live after the log: no record/replay any more
   info.mode = rr_->config.mode == replay::Mode::Record ? "record" : "play";
   info.filename = rr_->config.path;
   return info;
