@@ -11,7 +11,9 @@ times each, medians):
   replay   -icount shift=0,rr=replay,rrfile=LOG (the typed input comes from the log)
 
 It prints wall times, record/plain (the cost of recording), replay/record
-and the log size. QEMU replays need the same command line; a QEMU run that
+and the log size; then the same three ways for bare-metal CPU workloads
+from guest-images/bench (--bench, default crc32 and sort: no input at all,
+so the cost is the recorder's checkpoints alone). QEMU replays need the same command line; a QEMU run that
 fails is reported as such, not timed.
 
     testing/bench/replay_overhead.py [--emu build/emu-system-riscv64] [--qemu /usr/bin/qemu-system-riscv64]
@@ -70,6 +72,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=int, default=3000)
     parser.add_argument("--images", default=os.path.expanduser("~/.cache/emu/guest-images"))
+    parser.add_argument("--bench", default="crc32,sort", help="guest-images/bench workloads to run bare-metal ('' for none)")
     parser.add_argument("--emu-extra", default="", help="extra arguments for emu only (e.g. '-accel tcg,jit=off')")
     options = parser.parse_args()
 
@@ -114,6 +117,35 @@ def main():
               f" {sizes.get(name, '-'):>10}")
     for (name, mode), why in failures.items():
         print(f"note: {name} {mode}: {why}")
+    for workload in filter(None, options.bench.split(",")):
+        bare_metal_table(options, images / "bench" / f"{workload}.elf")
+
+
+def bare_metal_table(options, elf):
+    """plain / record / replay of one bench workload (-bios none, exits through sifive_test)."""
+    base = ["-M", "virt", "-m", "128M", "-bios", "none", "-display", "none", "-serial", "null", "-monitor", "none",
+            "-kernel", str(elf)]
+    emulators = {"emu": [options.emu] + base + options.emu_extra.split(), "qemu": [options.qemu] + base}
+    times = {}
+    with tempfile.TemporaryDirectory() as directory:
+        for run in range(options.runs):
+            for name, command in emulators.items():
+                log = Path(directory) / f"{name}.rr"
+                for mode, extra in (("plain", ["-icount", "shift=0"] if name == "qemu" else []),
+                                    ("record", ["-icount", f"shift=0,rr=record,rrfile={log}"]),
+                                    ("replay", ["-icount", f"shift=0,rr=replay,rrfile={log}"])):
+                    start = time.monotonic()
+                    ok = subprocess.run(command + extra, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        timeout=600).returncode == 0
+                    times.setdefault((name, mode), []).append(time.monotonic() - start if ok else None)
+    print(f"{elf.stem} (bare metal), median of {options.runs} (wall seconds)")
+    print(f"{'':6} {'plain':>8} {'record':>8} {'replay':>8} {'rec/plain':>10} {'replay/rec':>11}")
+    for name in emulators:
+        values = [times[(name, mode)] for mode in ("plain", "record", "replay")]
+        plain, record, replay = (statistics.median(v) if None not in v else None for v in values)
+        cell = lambda value: f"{value:8.2f}" if value is not None else f"{'failed':>8}"
+        ratio = lambda a, b: f"{a / b:10.2f}" if a is not None and b else f"{'-':>10}"
+        print(f"{name:6} {cell(plain)} {cell(record)} {cell(replay)} {ratio(record, plain)} {ratio(replay, record):>11}")
 
 
 if __name__ == "__main__":
