@@ -33,7 +33,7 @@ void fence_i_hook(Hart& hart) {
     auto it = registry().find(&hart);
     if (it != registry().end()) engine = it->second;
   }
-  if (engine != nullptr) engine->invalidate_all();
+  if (engine != nullptr) engine->on_fence_i();
 }
 
 int32_t offset_in_hart(const Hart& hart, const void* field) {

@@ -24,8 +24,14 @@ class JitEngine {
   JitEngine& operator=(const JitEngine&) = delete;
 
   uint64_t run(uint64_t budget);
-  // Drops every translation (FENCE.I does this through the hook).
+  // Drops every translation (the size bound, destruction).
   void invalidate_all();
+  // FENCE.I (through the hook): every block's guest bytes are compared again
+  // before it next runs. Nothing is dropped: the byte check alone keeps
+  // translations exact (docs/jit.md, "Self-modifying code"), and Linux
+  // executes FENCE.I often enough that dropping everything made boots spend
+  // most of their time translating again.
+  void on_fence_i() { ++context_.write_epoch; }
   // Replay divergence narrowing (docs/replay.md): blocks of one instruction,
   // never chained, so that run(1) runs every emittable instruction as
   // generated code. Switching drops every translation.
