@@ -285,6 +285,7 @@ RunResult run_again(const BoardConfig& replay_config, bool reference, Watch watc
   config.no_shutdown = false;  // a stopped machine would wait for a host that is not there
   config.record_replay.quiet = true;
   config.record_replay.stop_icount = divergence.checkpoint_icount;
+  config.record_replay.at_end = replay::RecordReplayConfig::EndAction::Exit;  // never pause or go on live
   if (reference) {
     config.jit = false;
     config.record_replay.inject_icount.reset();
