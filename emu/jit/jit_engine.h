@@ -6,8 +6,10 @@
 
 #include <asmjit/x86.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "emu/jit/jit_helpers.h"
 #include "emu/jit/translation_cache.h"
@@ -55,11 +57,11 @@ class JitEngine {
   // A direct-mapped cache in front of the translation cache's hash map
   // (docs/jit.md, "Dispatch"): most block lookups are one compare. Generated
   // code reads it too (indirect jumps, exits to other pages).
-  void clear_jump_cache() { jump_cache_.fill(JumpCacheEntry{}); }
+  void clear_jump_cache() { std::fill(jump_cache_.begin(), jump_cache_.end(), JumpCacheEntry{}); }
 
   riscv::Hart& hart_;
   void (*previous_fence_i_hook_)(riscv::Hart&) = nullptr;
-  std::array<JumpCacheEntry, kJumpCacheEntries> jump_cache_{};
+  std::vector<JumpCacheEntry> jump_cache_ = std::vector<JumpCacheEntry>(kJumpCacheEntries);  // 1.3 MiB: on the heap
   // The write epoch (context_.write_epoch): advanced whenever guest memory may have been written
   // other than by generated code's fast-path stores (which never touch code
   // pages) - at the start of every run (other harts, devices, the monitor ran

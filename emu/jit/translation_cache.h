@@ -72,7 +72,9 @@ struct JumpCacheEntry {
   ChainTarget* target = nullptr;
   Block* block = nullptr;
 };
-inline constexpr size_t kJumpCacheEntries = 4096;  // a power of two
+// A power of two; Linux runs tens of thousands of blocks, and every miss costs
+// a hash-map lookup in the dispatcher.
+inline constexpr size_t kJumpCacheEntries = size_t{1} << 15;
 inline size_t jump_cache_index(uint64_t virtual_pc) { return (virtual_pc >> 1) % kJumpCacheEntries; }
 
 struct BlockChaining {
