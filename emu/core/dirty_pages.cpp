@@ -7,7 +7,11 @@ namespace emu {
 void DirtyPageTracker::track(uint64_t base, uint64_t size) {
   const size_t pages = (size + kPageBytes - 1) / kPageBytes;
   Range range{base, size, std::vector<Mark>(pages, generation_),
-              std::vector<Mark>((pages + kChunkPages - 1) / kChunkPages, generation_)};
+              std::vector<Mark>((pages + kChunkPages - 1) / kChunkPages, generation_), generation_};
+  // Later writes get a newer stamp than tracking did, so written_after_tracking
+  // can tell them apart. (No store TLB entry can point into a new range, so
+  // no write cache needs re-arming.)
+  ++generation_;
   auto position = std::lower_bound(ranges_.begin(), ranges_.end(), base,
                                    [](const Range& r, uint64_t b) { return r.base < b; });
   ranges_.insert(position, std::move(range));
@@ -49,6 +53,11 @@ void DirtyPageTracker::mark_written(uint64_t address, uint64_t length) {
 DirtyPageTracker::Mark DirtyPageTracker::mark() {
   for (WriteCache* cache : *write_caches_) cache->rearm_();
   return generation_++;
+}
+
+bool DirtyPageTracker::written_after_tracking(uint64_t address) const {
+  const Range* range = find(address);
+  return range == nullptr || range->written[(address - range->base) / kPageBytes] > range->tracked;
 }
 
 bool DirtyPageTracker::written_since(uint64_t address, Mark since) const {

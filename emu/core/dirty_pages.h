@@ -46,8 +46,13 @@ class DirtyPageTracker {
   static constexpr uint64_t kPageBytes = 4096;
 
   // Starts tracking [base, base + size); its pages count as written now.
-  // Ranges never overlap (the bus guarantees it).
+  // Ranges never overlap (the bus guarantees it). The caller hands over
+  // zeroed memory: written_after_tracking() tells which pages may have left
+  // that state.
   void track(uint64_t base, uint64_t size);
+  // Was the page at address written since its range was tracked? A page
+  // that was not still holds zeros (the state hash skips reading it).
+  bool written_after_tracking(uint64_t address) const;
 
   // [address, address + length) was (or may be) written now. Addresses
   // outside every tracked range are ignored.
@@ -98,6 +103,7 @@ class DirtyPageTracker {
     uint64_t size = 0;
     std::vector<Mark> written;        // per page: the generation of its last write
     std::vector<Mark> chunk_written;  // per kChunkPages pages: the latest of theirs
+    Mark tracked = 0;                 // the stamp track() gave every page
   };
   Range* find(uint64_t address);
   const Range* find(uint64_t address) const;

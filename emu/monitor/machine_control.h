@@ -83,10 +83,13 @@ class MachineControl {
   virtual int64_t host_thread_id(unsigned index) const = 0;
   virtual unsigned max_harts() const { return 8; }  // query-machines cpu-max
   // x-query-state-hash: the machine's icount and the XXH3 hash of its whole
-  // guest-visible state (emu/replay/state_hash.h). false: not available.
-  virtual bool state_hash(uint64_t& icount, uint64_t& hash) const {
+  // guest-visible state (emu/replay/state_hash.h); `full` rehashes every
+  // RAM page instead of only those written since the last hash (the same
+  // value unless dirty-page tracking missed a write). false: not available.
+  virtual bool state_hash(uint64_t& icount, uint64_t& hash, bool full) const {
     (void)icount;
     (void)hash;
+    (void)full;
     return false;
   }
   // Record/replay (QEMU's qapi/replay.json): query-replay, replay-break,

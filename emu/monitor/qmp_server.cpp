@@ -34,6 +34,7 @@ enum class ArgumentType {
   Integer,         // int (int64)
   Size,            // size (uint64; negative integers are taken modulo 2^64, as QEMU does)
   CapabilityList,  // ['QMPCapability']
+  Boolean,         // bool
 };
 
 struct Argument {
@@ -57,6 +58,7 @@ const char* expected_name(ArgumentType type) {
     case ArgumentType::String: return "string";
     case ArgumentType::Integer: case ArgumentType::Size: return "integer";
     case ArgumentType::CapabilityList: return "array";
+    case ArgumentType::Boolean: return "boolean";
   }
   return "value";
 }
@@ -72,6 +74,8 @@ std::string check_argument(const Argument& argument, const Json& value) {
       return value.is_number_integer() && !value.is_number_unsigned() ? std::string() : type_error;
     case ArgumentType::Size:
       return value.is_number_integer() ? std::string() : type_error;
+    case ArgumentType::Boolean:
+      return value.is_boolean() ? std::string() : type_error;
     case ArgumentType::CapabilityList:
       if (!value.is_array()) return type_error;
       for (const Json& element : value) {
@@ -260,9 +264,12 @@ Reply pmemsave(QmpSession& session, const Json& arguments) {
 // emu extension (x- prefix: not in QEMU): the machine's icount and the hash
 // of its whole guest-visible state, for comparing runs (JIT vs interpreter,
 // record vs replay). {"icount": N, "hash": "<16 lowercase hex digits>"}.
-Reply x_query_state_hash(QmpSession& session, const Json&) {
+// {"full": true} reads every page instead of trusting the dirty-page cache
+// (a test compares the two).
+Reply x_query_state_hash(QmpSession& session, const Json& arguments) {
   uint64_t icount = 0, hash = 0;
-  if (!session.hub().machine().state_hash(icount, hash)) return Reply::error("State hashing is not available");
+  const bool full = arguments.value("full", false);
+  if (!session.hub().machine().state_hash(icount, hash, full)) return Reply::error("State hashing is not available");
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
   return Reply::ok(Json{{"icount", icount}, {"hash", text}});
@@ -337,7 +344,7 @@ const std::vector<CommandSpec>& commands() {
        memsave},
       {"pmemsave", {{"val", ArgumentType::Integer}, {"size", ArgumentType::Size}, {"filename", ArgumentType::String}},
        pmemsave},
-      {"x-query-state-hash", {}, x_query_state_hash},
+      {"x-query-state-hash", {{"full", ArgumentType::Boolean, true}}, x_query_state_hash},
       {"query-replay", {}, query_replay},
       {"replay-break", {{"icount", ArgumentType::Integer}}, replay_break},
       {"replay-delete-break", {}, replay_delete_break},

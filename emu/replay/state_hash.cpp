@@ -77,6 +77,16 @@ namespace {
 uint64_t page_hash(const uint8_t* host, uint64_t region_size, uint64_t offset) {
   return xxh3(std::span(host + offset, std::min(StateHasher::kPageBytes, region_size - offset)));
 }
+
+// A page nothing wrote since the bus allocated it zeroed: its hash without
+// reading it (reading would make the host kernel map every untouched page of
+// guest RAM; for a small guest the first hash was most of a recording's cost).
+uint64_t untouched_page_hash(uint64_t region_size, uint64_t offset) {
+  static const std::vector<uint8_t> zeros(StateHasher::kPageBytes, 0);
+  static const uint64_t full_page = xxh3(zeros);
+  const uint64_t length = std::min(StateHasher::kPageBytes, region_size - offset);
+  return length == StateHasher::kPageBytes ? full_page : xxh3(std::span(zeros.data(), length));
+}
 }  // namespace
 
 void MemoryHashCache::refresh(const PhysicalBus& bus) {
@@ -98,7 +108,9 @@ void MemoryHashCache::refresh(const PhysicalBus& bus) {
     for (const PhysicalBus::Region* region : regions) {
       RegionPages pages{region->base, region->size, region->host, {}};
       for (uint64_t offset = 0; offset < region->size; offset += StateHasher::kPageBytes) {
-        pages.hashes.push_back(page_hash(region->host, region->size, offset));
+        pages.hashes.push_back(dirty.written_after_tracking(region->base + offset)
+                                   ? page_hash(region->host, region->size, offset)
+                                   : untouched_page_hash(region->size, offset));
       }
       pages_rehashed_ += pages.hashes.size();
       regions_.push_back(std::move(pages));

@@ -97,12 +97,14 @@ struct Machine {
     const uint32_t handler[] = {csr_instruction(2, 31, 0x341, 0), addi(31, 31, 4), csr_instruction(1, 0, 0x341, 31),
                                 kMret};
     std::memcpy(ram + (kTrapHandler - kRamBase), handler, sizeof handler);
+    bus.dirty_pages().mark_written(kTrapHandler, sizeof handler);  // like a loader (dirty_pages.h)
     // PMP entry 0: NAPOT over everything, RWX, so S and U may run.
     hart.csr.pmpaddr[0] = ~uint64_t{0} >> 10;
     hart.csr.pmpcfg[0] = 0x1f;
   }
   void write_code(uint64_t address, const std::vector<uint32_t>& words) {
     std::memcpy(ram + (address - kRamBase), words.data(), words.size() * 4);
+    bus.dirty_pages().mark_written(address, words.size() * 4);
   }
   uint32_t read32(uint64_t address) const {
     uint32_t value;

@@ -391,6 +391,7 @@ void RiscvVirtBoard::write_reset_vector(uint64_t start_address, uint64_t kernel_
   const uint64_t info[] = {kFwDynamicInfoMagic, kFwDynamicInfoVersion, kernel_entry, kFwDynamicNextModeSupervisor,
                            0 /* options */, 0 /* boot_hart */};
   for (size_t i = 0; i < std::size(info); ++i) put_le64(rom_ + kFwDynamicInfoOffset + 8 * i, info[i]);
+  bus_.dirty_pages().mark_written(kBootRom.base, kBootRom.size);  // written behind the bus's back (dirty_pages.h)
 }
 
 void RiscvVirtBoard::queue_wall_clock(uint64_t unix_ns) {

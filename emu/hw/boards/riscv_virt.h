@@ -174,7 +174,7 @@ class RiscvVirtBoard : public monitor::MachineControl {
   void request_system_reset() override;
   void request_system_powerdown() override;
   void request_quit() override { request_quit(0); }
-  bool state_hash(uint64_t& icount, uint64_t& hash) const override;
+  bool state_hash(uint64_t& icount, uint64_t& hash, bool full) const override;
   ReplayInfo replay_info() const override;
   bool replay_break(uint64_t icount, std::string& error) override;
   bool replay_delete_break(std::string& error) override;
@@ -183,7 +183,9 @@ class RiscvVirtBoard : public monitor::MachineControl {
   // State hashing (riscv_virt_replay.cpp): every hart, RAM/ROM by page (or
   // by the hasher's group size), every device's save() stream, the clock.
   // Without memory: the rest, for a caller that tracks pages itself (narrowing).
-  void hash_state(replay::StateHasher& hasher, bool with_memory = true) const;
+  // Memory comes from the dirty-page cache, or with read_every_page from
+  // reading every page (x-query-state-hash full: checks the cache).
+  void hash_state(replay::StateHasher& hasher, bool with_memory = true, bool read_every_page = false) const;
   uint64_t state_hash() const;
   uint64_t icount() const { return clock_.icount(); }
 
