@@ -17,8 +17,8 @@ build() {  # name, sources...
   local name=$1; shift
   (cd "$repo" && "${compiler[@]}" "${flags[@]}" "$@" -o "$out/$name")
 }
-build qmp_fuzz emu/core/physical_bus.cpp emu/target/riscv/*.cpp emu/monitor/*.cpp testing/fuzz/qmp_fuzz.cpp -lxxhash
-build virtqueue_fuzz emu/core/physical_bus.cpp emu/hw/virtio/*.cpp emu/block/*.cpp testing/fuzz/virtqueue_fuzz.cpp
+build qmp_fuzz emu/core/*.cpp emu/target/riscv/*.cpp emu/monitor/*.cpp testing/fuzz/qmp_fuzz.cpp -lxxhash
+build virtqueue_fuzz emu/core/*.cpp emu/hw/virtio/*.cpp emu/block/*.cpp testing/fuzz/virtqueue_fuzz.cpp
 build replay_log_fuzz emu/replay/replay_log.cpp testing/fuzz/replay_log_fuzz.cpp -lxxhash
 
 status=0
