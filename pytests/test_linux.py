@@ -10,22 +10,13 @@ pytests` runs this module on both).
 import datetime
 import random
 import re
-import time
 
 import pytest
 
-from emutest import GuestImages, scaled
+from emutest import GuestImages, linux_disk_report, scaled
 
 BOOT_TIMEOUT = 300  # seconds: the interpreter on a loaded 2-core machine
 DISK_BYTES = 1 << 20
-
-
-def fnv1a_64(data: bytes) -> int:
-    """FNV-1a, 64-bit, as init.c's report_disk_checksum computes it."""
-    value = 0xCBF29CE484222325
-    for byte in data:
-        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return value
 
 
 def make_disk(path):
@@ -79,7 +70,7 @@ def test_boot_reports_one_cpu_and_the_virtio_devices(linux):
 
 @pytest.mark.guest("opensbi", "linux")
 def test_disk_checksum_matches_the_image(linux):
-    expected = f"emu-init: disk /dev/vda bytes {DISK_BYTES} fnv1a {fnv1a_64(linux.disk.read_bytes()):016x}"
+    expected = linux_disk_report(linux.disk.read_bytes())
     assert expected in linux.vm.console.output
 
 
@@ -117,7 +108,7 @@ def test_two_harts_come_online_and_power_off(machine, tmp_path):
     disk = make_disk(tmp_path / "disk.img")
     vm = machine(linux_args(2, disk))
     vm.console.expect("emu-init: cpus online 2", timeout=scaled(BOOT_TIMEOUT))
-    vm.console.expect(f"emu-init: disk /dev/vda bytes {DISK_BYTES} fnv1a {fnv1a_64(disk.read_bytes()):016x}",
+    vm.console.expect(linux_disk_report(disk.read_bytes()),
                       timeout=scaled(60))
     vm.console.expect("emu-init: ready", timeout=scaled(60))
     run_command(vm, "work 1000", r"emu-init: work 1000 result a145f12b02b9b71a")

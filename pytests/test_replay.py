@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from emutest import GuestImages, Machine, scaled
+from emutest import GuestImages, Machine, linux_disk_report, scaled
 
 BOOT_TIMEOUT = 120
 DISK_BYTES = 64 * 1024
@@ -62,13 +62,6 @@ DISK_WRITE_OFFSET = 4096
 DISK_WRITE_TEXT = "written under record"
 
 
-def fnv1a(data):
-    value = 0xcbf29ce484222325
-    for byte in data:
-        value = ((value ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return f"{value:016x}"
-
-
 def record_linux(binary, log, smp=1, disk=None, extra=""):
     with Machine(linux_args(smp, disk) + rr("record", log, extra), binary=binary, name="record") as vm:
         vm.console.expect("emu-init: ready", timeout=scaled(BOOT_TIMEOUT))
@@ -82,7 +75,7 @@ def record_linux(binary, log, smp=1, disk=None, extra=""):
             written[DISK_WRITE_OFFSET:DISK_WRITE_OFFSET + len(DISK_WRITE_TEXT)] = DISK_WRITE_TEXT.encode()
             command(vm, f"diskwrite {DISK_WRITE_OFFSET} {DISK_WRITE_TEXT}",
                     f"emu-init: diskwrite {len(DISK_WRITE_TEXT)} bytes at {DISK_WRITE_OFFSET}")
-            command(vm, "disksum", f"emu-init: disk /dev/vda bytes {len(written)} fnv1a {fnv1a(written)}")
+            command(vm, "disksum", linux_disk_report(bytes(written)))
         vm.console.expect("emu-init# ", timeout=scaled(60))
         vm.console.send_line("poweroff")
         assert vm.wait(timeout=scaled(60)) == 0, vm.stderr
@@ -344,7 +337,7 @@ def test_rrimages_warn_replays_with_a_changed_image(emu_binary, tmp_path):
 
     with Machine(linux_args(disk=disk) + rr("replay", log, ",rrimages=warn"), binary=emu_binary, name="replay") as vm:
         # The replay runs on the changed disk: the guest's checksum shows it.
-        vm.console.expect(f"emu-init: disk /dev/vda bytes {DISK_BYTES} fnv1a {fnv1a(bytes([7]) * DISK_BYTES)}",
+        vm.console.expect(linux_disk_report(bytes([7]) * DISK_BYTES),
                           timeout=scaled(BOOT_TIMEOUT))
         assert "warning: replay: drive:d0 image" in vm.stderr
         assert "replaying anyway (rrimages=warn)" in vm.stderr

@@ -25,17 +25,10 @@ import time
 
 import pytest
 
-from emutest import GuestImages, Machine, is_qemu, scaled
+from emutest import GuestImages, Machine, is_qemu, linux_disk_report, scaled
 
 BOOT_TIMEOUT = 300
 DISK_BYTES = 64 * 1024
-
-
-def fnv1a(data):
-    value = 0xcbf29ce484222325
-    for byte in data:
-        value = ((value ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    return f"{value:016x}"
 
 
 def linux_args():
@@ -106,7 +99,7 @@ def test_qemu_manual_command_line_records(emu_binary, tmp_path):
         emu_binary, linux_args() + qemu_manual_drives(disk) + ["-icount", f"shift=auto,rr=record,rrfile={log}"],
         [], scaled(BOOT_TIMEOUT), terminate_at="emu-init: ready")
     assert status == 0, stderr
-    assert f"emu-init: disk /dev/vda bytes {DISK_BYTES} fnv1a {fnv1a(disk.read_bytes())}" in recorded
+    assert linux_disk_report(disk.read_bytes()) in recorded
     assert log.stat().st_size > 0
     assert hashlib.sha256(disk.read_bytes()).hexdigest() == digest
 
@@ -128,7 +121,7 @@ def test_qemu_manual_command_line_replays_a_typed_session(emu_binary, tmp_path):
     status, recorded, stderr = run_on_stdio(emu_binary, args + ["-icount", f"shift=auto,rr=record,rrfile={log}"],
                                             DISK_SESSION, scaled(BOOT_TIMEOUT))
     assert status == 0, stderr
-    assert f"emu-init: disk /dev/vda bytes {DISK_BYTES} fnv1a {fnv1a(written_disk(disk))}" in recorded
+    assert linux_disk_report(written_disk(disk)) in recorded
     assert "emu-init: powering off" in recorded
     assert log.stat().st_size > 0
     assert hashlib.sha256(disk.read_bytes()).hexdigest() == digest
@@ -149,7 +142,7 @@ def test_snapshot_drive_keeps_the_image(emu_binary, tmp_path):
                            "-device", "virtio-blk-device,drive=d0"]
     with Machine(args, binary=emu_binary) as vm:
         for line, answer in [("diskwrite 4096 hello", "emu-init: diskwrite 5 bytes at 4096"),
-                             ("disksum", f"emu-init: disk /dev/vda bytes {DISK_BYTES} fnv1a {fnv1a(written_disk(disk))}"),
+                             ("disksum", linux_disk_report(written_disk(disk))),
                              ("poweroff", "emu-init: powering off")]:
             vm.console.expect("emu-init# ", timeout=scaled(BOOT_TIMEOUT))
             vm.console.send_line(line)

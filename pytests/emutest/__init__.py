@@ -13,12 +13,12 @@ See docs/testing.md. The pieces:
 
 from .config import emulator_binary, guest_images_dir, is_qemu, scaled
 from .console import Console, ConsoleClosed, ExpectTimeout
-from .images import GuestImages
+from .images import GuestImages, linux_disk_report
 from .machine import Machine, MachineError, process_exists
 from .qmp import QMPClient, QMPConnectionClosed, QMPError, QMPProtocolError, QMPTimeout
 
 __all__ = [
     "Console", "ConsoleClosed", "ExpectTimeout", "GuestImages", "Machine", "MachineError", "QMPClient",
     "QMPConnectionClosed", "QMPError", "QMPProtocolError", "QMPTimeout", "emulator_binary", "guest_images_dir",
-    "is_qemu", "process_exists", "scaled",
+    "is_qemu", "linux_disk_report", "process_exists", "scaled",
 ]

@@ -79,3 +79,12 @@ class GuestImages:
 
 
 KNOWN_IMAGES = ("demo", "isa", "linux", "opensbi", "uboot")
+
+
+def linux_disk_report(data: bytes, device: str = "/dev/vda") -> str:
+    """The line the Linux guest's init prints for a disk holding `data`
+    (guest-images/linux/init.c, report_disk_checksum: FNV-1a, 64-bit)."""
+    value = 0xCBF29CE484222325
+    for byte in data:
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"emu-init: disk {device} bytes {len(data)} fnv1a {value:016x}"
