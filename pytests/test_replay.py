@@ -28,6 +28,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,24 @@ def test_cached_state_hash_equals_a_full_read_of_memory(emu_binary, tmp_path):
             vm.console.expect("emu-init# ", timeout=scaled(60))
             vm.console.send_line("poweroff")
             assert vm.wait(timeout=scaled(60)) == 0
+
+
+@pytest.mark.guest("opensbi", "linux")
+def test_idle_time_adds_no_checkpoints(emu_binary, tmp_path):
+    """The checkpoint interval counts executed instructions: an idle guest
+    skips virtual time by the billions of instructions per second, and
+    checkpoints there would only repeat the clock (and fill the log)."""
+    log = tmp_path / "idle.rr"
+    with Machine(linux_args() + rr("record", log), binary=emu_binary, name="record") as vm:
+        vm.console.expect("emu-init# ", timeout=scaled(BOOT_TIMEOUT))
+        time.sleep(2)  # the guest idles at its prompt
+        vm.qmp.command("quit")
+        vm.wait(timeout=scaled(60))
+    info = subprocess.run([Path(emu_binary).parent / "emu-replay", "info", log], capture_output=True, text=True,
+                          timeout=30)
+    checkpoints = int(re.search(r"checkpoints:\s+(\d+)", info.stdout).group(1))
+    end_icount = int(re.search(r"end:\s+icount (\d+)", info.stdout).group(1))
+    assert end_icount > 100 * 20_000_000  # idle skips took virtual time far past the boot
+    assert 0 < checkpoints < end_icount // 20_000_000 // 10
+    _, end, _ = replay(emu_binary, log, linux_args())
+    assert end["matched"] is True

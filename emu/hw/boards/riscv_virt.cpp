@@ -624,7 +624,10 @@ int RiscvVirtBoard::run() {
     }
     uint64_t target = std::min(deadline_ns == EventScheduler::kNever ? UINT64_MAX : clock_.icount_for_ns(deadline_ns),
                                next_input);
-    if (target > clock_.icount()) clock_.advance(target - clock_.icount());
+    if (target > clock_.icount()) {
+      idle_skipped_icount_ += target - clock_.icount();
+      clock_.advance(target - clock_.icount());
+    }
     settle(replay::DeliverySite::Idle);
   }
   exit_status_ = record_replay_exit(exit_status_);

@@ -285,6 +285,7 @@ class RiscvVirtBoard : public monitor::MachineControl {
   monitor::MonitorHub* monitors_ = nullptr;
   int64_t machine_thread_id_ = ::gettid();  // the board is built and run on the machine thread
   int last_hart_run_ = -1;
+  uint64_t idle_skipped_icount_ = 0;  // virtual time skipped while every hart waited (record checkpoints skip it)
   SliceObserver* slice_observer_ = nullptr;
   bool injected_ = false;  // x-rrinject has flipped its bit
   std::vector<uint8_t> host_input_buffer_;

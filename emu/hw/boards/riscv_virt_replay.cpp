@@ -258,13 +258,17 @@ void RiscvVirtBoard::record_replay_round_end() {
   if (!rr_) return;
   const uint64_t now = clock_.icount();
   if (rr_->config.mode == replay::Mode::Record) {
-    if (now < rr_->next_checkpoint) return;
+    // The interval counts executed instructions, not time skipped while every
+    // hart waited in WFI: an idle guest skips ~10^11 instructions of virtual
+    // time per host second, and checkpoints there would only repeat the clock.
+    const uint64_t executed = now - idle_skipped_icount_;
+    if (executed < rr_->next_checkpoint) return;
     replay::StateHasher hasher(replay::StateHasher::kSummaryGroupBytes);
     hash_state(hasher);
     replay::Checkpoint checkpoint{now, hasher.machine_hash(), {}};
     for (const replay::StateComponent& component : hasher.components()) checkpoint.components.push_back(component.hash);
     rr_->writer->checkpoint(checkpoint);
-    rr_->next_checkpoint = (now / rr_->config.checkpoint_interval + 1) * rr_->config.checkpoint_interval;
+    rr_->next_checkpoint = (executed / rr_->config.checkpoint_interval + 1) * rr_->config.checkpoint_interval;
     return;
   }
   if (rr_->diverged || rr_->finished) return;
