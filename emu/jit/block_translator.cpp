@@ -61,9 +61,10 @@ bool runs_in_helper(const riscv::DecodedInstruction& instruction) {
   }
 }
 
-bool ends_block(Op op) {
+bool ends_block(Op op) { return op == Op::jal || op == Op::jalr; }
+
+bool is_conditional_branch(Op op) {
   switch (op) {
-    case Op::jal: case Op::jalr:
     case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:
       return true;
     default:

@@ -28,8 +28,12 @@ bool is_emittable(riscv::Op op);
 // exit like a faulting load.
 bool runs_in_helper(const riscv::DecodedInstruction& instruction);
 
-// Instructions after which a block ends (they write pc).
+// Instructions after which a block ends: the unconditional jumps (jal,
+// jalr). A block goes on past a conditional branch: its not-taken path
+// falls through inside the block, its taken path is a side exit
+// (docs/jit.md, "Blocks").
 bool ends_block(riscv::Op op);
+bool is_conditional_branch(riscv::Op op);
 
 inline constexpr unsigned kMaxBlockInstructions = 32;
 
@@ -43,7 +47,7 @@ struct BlockPlan {
 // Cuts a block starting at virtual_pc whose bytes are at host_code (the host
 // address of virtual_pc's byte within a host-backed 4 KiB page). Stops before
 // the first non-emittable instruction, before an instruction that would
-// cross the page end, after a branch or jump, or at kMaxBlockInstructions.
+// cross the page end, after jal or jalr, or at kMaxBlockInstructions.
 // The plan may be empty (the first instruction is not emittable).
 BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc);
 

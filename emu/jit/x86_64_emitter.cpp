@@ -5,7 +5,10 @@
 // Block exits (the closed set, docs/jit.md):
 //   1. fall-through after the last instruction (page end, length limit, or
 //      a non-emittable instruction next): pc = next pc;
-//   2. a branch or jump: pc = its target or the next pc;
+//   2. a jump (the last instruction) or the taken edge of a conditional
+//      branch anywhere in the block (a side exit; its not-taken edge goes
+//      on inside the block): pc = the target, slots = the instructions up
+//      to and including the branch;
 //   3. a load/store that took the slow path and completed: pc = next pc
 //      (so MMIO side effects, e.g. interrupt lines, and stores into code
 //      pages are seen at the next instruction boundary, as the interpreter
@@ -159,9 +162,10 @@ class BlockEmitter {
   void emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store, unsigned size,
                    bool is_signed);
 
-  // The taken edge of a jump back to the block's own start: run the block
-  // again in place while the budget allows a full run (docs/jit.md, "Loops").
-  void emit_loop_back();
+  // The taken edge of a jump back to the block's own start after `slots`
+  // slots of this run: run the block again in place while the budget allows
+  // a full run (docs/jit.md, "Loops").
+  void emit_loop_back(uint64_t slots);
   void emit_in_helper(const DecodedInstruction* in, uint64_t pc, uint64_t slot);
   // A normal exit to the constant `target`: chains to the next block through
   // an exit cell when the target is in this block's page, else through the
@@ -201,9 +205,14 @@ void BlockEmitter::allocate_registers(const BlockPlan& plan) {
       written |= 1u << in.rd;
     }
   }
-  const DecodedInstruction& last = plan.instructions.back();
-  const bool loops = ends_block(last.op) && last.op != Op::jalr &&
-                     plan.pcs.back() + static_cast<uint64_t>(last.imm) == plan.virtual_pc;
+  bool loops = false;
+  for (size_t i = 0; i < plan.instructions.size(); ++i) {
+    const DecodedInstruction& in = plan.instructions[i];
+    if ((in.op == Op::jal || is_conditional_branch(in.op)) &&
+        plan.pcs[i] + static_cast<uint64_t>(in.imm) == plan.virtual_pc) {
+      loops = true;
+    }
+  }
   loops_ = loops;
   std::array<unsigned, 31> order{};
   for (unsigned r = 1; r < 32; ++r) order[r - 1] = r;
@@ -271,9 +280,11 @@ bool BlockEmitter::emit_instruction(const DecodedInstruction& in, uint64_t pc, u
   switch (in.op) {
     case Op::jal:
     case Op::jalr:
-    case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:
       emit_branch(in, pc, slot);
       return true;
+    case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:
+      emit_branch(in, pc, slot);  // the not-taken edge goes on in the block
+      return false;
     case Op::lb: emit_memory(in, pc, slot, false, 1, true); return false;
     case Op::lh: emit_memory(in, pc, slot, false, 2, true); return false;
     case Op::lw: emit_memory(in, pc, slot, false, 4, true); return false;
@@ -445,7 +456,7 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
       a_.mov(x86::rax, next_pc);
       store_x(in.rd, x86::rax);
     }
-    if (target == start_pc_) emit_loop_back();
+    if (target == start_pc_) emit_loop_back(slot);
     exit_to(target, in.bits, slot);
     return;
   }
@@ -461,20 +472,23 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
     exit_through_jump_cache(in.bits, slot);
     return;
   }
-  Label taken = a_.newLabel();
+  // Conditional branch: the not-taken edge goes on in the block (the cache
+  // registers stay as they are; if this is the last instruction, emit()
+  // adds the fall-through exit), the taken edge is a side exit that has
+  // used `slot` slots: the instructions up to and including this one.
+  Label not_taken = a_.newLabel();
   a_.cmp(source(in.rs1, x86::rcx), source(in.rs2, x86::rdx));
-  switch (in.op) {
-    case Op::beq: a_.je(taken); break;
-    case Op::bne: a_.jne(taken); break;
-    case Op::blt: a_.jl(taken); break;
-    case Op::bge: a_.jge(taken); break;
-    case Op::bltu: a_.jb(taken); break;
-    default: a_.jae(taken); break;  // bgeu
+  switch (in.op) {  // the inverse condition skips the side exit
+    case Op::beq: a_.jne(not_taken); break;
+    case Op::bne: a_.je(not_taken); break;
+    case Op::blt: a_.jge(not_taken); break;
+    case Op::bge: a_.jl(not_taken); break;
+    case Op::bltu: a_.jae(not_taken); break;
+    default: a_.jb(not_taken); break;  // bgeu
   }
-  exit_to(next_pc, in.bits, slot);
-  a_.bind(taken);
-  if (target == start_pc_) emit_loop_back();
+  if (target == start_pc_) emit_loop_back(slot);
   exit_to(target, in.bits, slot);
+  a_.bind(not_taken);
 }
 
 // An instruction the interpreter runs in place (runs_in_helper): hart.pc
@@ -609,12 +623,14 @@ void BlockEmitter::exit_through_jump_cache(uint32_t bits, uint64_t slots) {
 // generated code (a slow-path access exits the block), so nothing that could
 // change interrupt state, translation or code happened (docs/jit.md, "Exact
 // instruction counting"): running the block again is what the dispatcher
-// would do, minus the lookup. Falls through to the normal exit when the
-// budget left after this run is shorter than the block.
-void BlockEmitter::emit_loop_back() {
+// would do, minus the lookup. This run used `slots` slots (the jump back may
+// be a side exit before the block's end); the next run may use the whole
+// block, so the block goes round again only while the budget left after this
+// run covers its full length, and otherwise falls through to the normal exit.
+void BlockEmitter::emit_loop_back(uint64_t slots) {
   const auto length = static_cast<int32_t>(length_);
   Label exit = a_.newLabel();
-  a_.lea(x86::rax, x86::ptr(kLoopBudget, -length));
+  a_.lea(x86::rax, x86::ptr(kLoopBudget, -static_cast<int32_t>(slots)));
   a_.cmp(x86::rax, length);
   a_.jb(exit);
   a_.mov(kLoopBudget, x86::rax);
