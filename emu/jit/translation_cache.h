@@ -60,7 +60,7 @@ struct ExitCell {
   uint64_t physical_page = 0;  // physical pc >> 12
   uint64_t mode = 0;
 };
-inline constexpr unsigned kExitCellsPerBlock = 2;  // a conditional branch: taken and not taken
+inline constexpr unsigned kExitCellsPerBlock = 8;  // side exits of a block (docs/jit.md, "Blocks"), then its end
 
 // The dispatcher's direct-mapped cache in front of the hash map, also read by
 // generated code for indirect jumps and exits to other pages (docs/jit.md,
