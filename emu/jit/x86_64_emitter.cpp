@@ -175,6 +175,7 @@ class BlockEmitter {
   // continues in the block the jump cache holds for it if that block is
   // valid here, else leaves to the dispatcher.
   void exit_through_jump_cache(uint32_t bits, uint64_t slots);
+  void enter_chain_target(int32_t slots, Label fallback);
 
   x86::Assembler& a_;
   const EmitterTarget& target_;
@@ -513,6 +514,24 @@ void BlockEmitter::emit_in_helper(const DecodedInstruction* in, uint64_t pc, uin
   reload([rd](unsigned index, unsigned r) { return index >= kCalleeSavedCacheRegisters || r == rd; });
 }
 
+// The tail both chained exits share: with a ChainTarget in rax, enter its
+// block if its bytes were checked in the current write epoch and its full
+// length fits the budget left after this block's `slots`; else go to
+// `fallback` (budget untouched). Clobbers rcx.
+void BlockEmitter::enter_chain_target(int32_t slots, Label fallback) {
+  using x86::rax;
+  using x86::rcx;
+  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, write_epoch)));
+  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, verified_epoch)));
+  a_.jne(fallback);
+  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
+  a_.sub(rcx, slots);
+  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
+  a_.jb(fallback);
+  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), rcx);
+  a_.jmp(x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
+}
+
 // Chained exit: only reached after this run of the block completed in
 // generated code (as for loops), so the dispatcher would find the same target
 // block (same page and mode: the cell is only ever set to such a block) and
@@ -538,15 +557,7 @@ void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
   a_.mov(rax, x86::qword_ptr(rdx, offsetof(ExitCell, target)));
   a_.test(rax, rax);
   a_.jz(plain);
-  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, write_epoch)));
-  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, verified_epoch)));
-  a_.jne(plain);
-  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
-  a_.sub(rcx, slots32);
-  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
-  a_.jb(plain);
-  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), rcx);
-  a_.jmp(x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
+  enter_chain_target(slots32, plain);
   a_.bind(plain);
   a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, last_exit)), rdx);
   set_pc(target);
@@ -605,15 +616,7 @@ void BlockEmitter::exit_through_jump_cache(uint32_t bits, uint64_t slots) {
   a_.mov(rax, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, target)));
   a_.test(rax, rax);
   a_.jz(miss);
-  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, write_epoch)));
-  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, verified_epoch)));
-  a_.jne(miss);
-  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
-  a_.sub(rcx, slots32);
-  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
-  a_.jb(miss);
-  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), rcx);
-  a_.jmp(x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
+  enter_chain_target(slots32, miss);
   a_.bind(miss);
   a_.mov(x86::qword_ptr(kHart, target_.pc_offset), rsi);
   finish(bits, slots, false);
