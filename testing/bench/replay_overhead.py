@@ -64,6 +64,15 @@ def run_session(command, work, typing, timeout=600.0):
     return elapsed, status == 0 and (not typing or step == len(script))
 
 
+def cell(seconds):
+    """A table cell: seconds, or 'failed' for a run that did not complete."""
+    return f"{seconds:8.2f}" if seconds is not None else f"{'failed':>8}"
+
+
+def ratio(a, b):
+    return f"{a / b:10.2f}" if a is not None and b else f"{'-':>10}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     repo = Path(__file__).resolve().parents[2]
@@ -111,8 +120,6 @@ def main():
     print(f"{'':6} {'plain':>8} {'record':>8} {'replay':>8} {'rec/plain':>10} {'replay/rec':>11} {'log bytes':>10}")
     for name in emulators:
         plain, record, replay = (median(name, mode) for mode in ("plain", "record", "replay"))
-        cell = lambda value: f"{value:8.2f}" if value is not None else f"{'failed':>8}"
-        ratio = lambda a, b: f"{a / b:10.2f}" if a is not None and b else f"{'-':>10}"
         print(f"{name:6} {cell(plain)} {cell(record)} {cell(replay)} {ratio(record, plain)} {ratio(replay, record):>11}"
               f" {sizes.get(name, '-'):>10}")
     for (name, mode), why in failures.items():
@@ -143,8 +150,6 @@ def bare_metal_table(options, elf):
     for name in emulators:
         values = [times[(name, mode)] for mode in ("plain", "record", "replay")]
         plain, record, replay = (statistics.median(v) if None not in v else None for v in values)
-        cell = lambda value: f"{value:8.2f}" if value is not None else f"{'failed':>8}"
-        ratio = lambda a, b: f"{a / b:10.2f}" if a is not None and b else f"{'-':>10}"
         print(f"{name:6} {cell(plain)} {cell(record)} {cell(replay)} {ratio(record, plain)} {ratio(replay, record):>11}")
 
 

@@ -625,8 +625,9 @@ int RiscvVirtBoard::run() {
     uint64_t target = std::min(deadline_ns == EventScheduler::kNever ? UINT64_MAX : clock_.icount_for_ns(deadline_ns),
                                next_input);
     if (target > clock_.icount()) {
-      idle_skipped_icount_ += target - clock_.icount();
-      clock_.advance(target - clock_.icount());
+      const uint64_t skip = target - clock_.icount();
+      idle_skipped_icount_ += skip;
+      clock_.advance(skip);
     }
     settle(replay::DeliverySite::Idle);
   }
