@@ -62,8 +62,11 @@ asan-tests: build-asan
 
 # Every ISA test on emu and on Debian's qemu-system-riscv64 (the peer), then
 # on emu's other engine, the interpreter (the JIT is the default; docs/jit.md).
+# jit-threshold=1: the JIT translates code the first time it runs (by
+# default code reached fewer than 16 times stays in the interpreter, which
+# would leave most of a test's code untranslated).
 isa-tests: build guest-images
-	$(PYTHON) testing/run-isa-tests.py --both --emulator $(EMU) --tests $(GUEST_CACHE)/isa
+	$(PYTHON) testing/run-isa-tests.py --both --emulator $(EMU) --emulator-args "-accel tcg,jit-threshold=1" --tests $(GUEST_CACHE)/isa
 	$(PYTHON) testing/run-isa-tests.py --no-build --emulator $(EMU) --emulator-args "-accel tcg,jit=off" --tests $(GUEST_CACHE)/isa
 
 # System tests that drive emu's binary.

@@ -52,6 +52,7 @@ emu::virt::BoardConfig board_config(const emu::cli::MachineConfig& machine) {
   board.dtb_path = machine.dtb_path;
   board.icount_shift = machine.icount_shift;
   board.jit = machine.jit;
+  board.jit_threshold = machine.jit_threshold;
   board.no_reboot = machine.no_reboot;
   board.no_shutdown = machine.no_shutdown;
   board.start_paused = machine.start_paused;

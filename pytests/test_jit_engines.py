@@ -1,16 +1,18 @@
 """The JIT and the interpreter give the same machine, instruction for instruction.
 
 emu has two execution engines (-accel tcg: the JIT, the default;
--accel tcg,jit=off: the interpreter, the reference; docs/jit.md). A Linux
-session (boot to init's marker, `work 1000`, poweroff) is recorded under
-one engine (-icount rr=record with dense state-hash checkpoints) and
-replayed under each engine, so both replays see the same host inputs (RTC
-base, typed lines) at the same instruction counts:
+-accel tcg,jit=off: the interpreter, the reference; docs/jit.md). The JIT
+leaves code reached fewer than jit-threshold times (default 16) to the
+interpreter, so it also runs with jit-threshold=1 (everything translated at
+once). A Linux session (boot to init's marker, `work 1000`, poweroff) is
+recorded under one engine (-icount rr=record with dense state-hash
+checkpoints) and replayed under each engine, so all replays see the same host
+inputs (RTC base, typed lines) at the same instruction counts:
 
   - every checkpoint recorded under the recording engine must match the
     replaying engine's state hash at that icount (replay stops with
     "replay diverged" otherwise), and
-  - at the guest's poweroff both replays end with QMP's REPLAY_END event:
+  - at the guest's poweroff all replays end with QMP's REPLAY_END event:
     the same total icount and final state hash (the x-query-state-hash
     value), equal to the recording's ("matched": true).
 
@@ -35,7 +37,7 @@ def linux_args(smp):
             "-append", "console=ttyS0"]
 
 
-ENGINES = {"jit": [], "interpreter": ["-accel", "tcg,jit=off"]}
+ENGINES = {"jit": [], "jit-eager": ["-accel", "tcg,jit-threshold=1"], "interpreter": ["-accel", "tcg,jit=off"]}
 
 
 def record_session(binary, smp, engine, log):
@@ -71,11 +73,12 @@ def test_linux_session_is_identical_under_both_engines(emu_binary, tmp_path, smp
 
     replays = {engine: replay_session(emu_binary, smp, engine, log) for engine in ENGINES}
     (jit_output, jit_end), (interpreter_output, interpreter_end) = replays["jit"], replays["interpreter"]
+    eager_output, eager_end = replays["jit-eager"]
     assert "a145f12b02b9b71a" in interpreter_output
-    assert jit_output == interpreter_output
+    assert jit_output == interpreter_output == eager_output
     assert jit_end["icount"] > 20_000_000  # a whole Linux session (~40 M instructions), not an early stop
-    assert jit_end["matched"] and interpreter_end["matched"]
-    assert jit_end == interpreter_end
+    assert jit_end["matched"] and interpreter_end["matched"] and eager_end["matched"]
+    assert jit_end == interpreter_end == eager_end
 
 
 def test_accel_help_lists_the_engine_switch(emu_binary):
@@ -83,6 +86,7 @@ def test_accel_help_lists_the_engine_switch(emu_binary):
     assert result.returncode == 0
     assert "tcg" in result.stdout
     assert "jit=on|off" in result.stdout
+    assert "jit-threshold=N" in result.stdout
 
 
 def test_bad_engine_switch_is_one_clear_error(emu_binary):
@@ -91,3 +95,13 @@ def test_bad_engine_switch_is_one_clear_error(emu_binary):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "emu-system-riscv64: -accel tcg,jit=maybe: Parameter 'jit' expects 'on' or 'off'"]
+
+
+@pytest.mark.parametrize("value", ["0", "x", "-3", "99999999999"])
+def test_bad_jit_threshold_is_one_clear_error(emu_binary, value):
+    result = subprocess.run([str(emu_binary), "-M", "virt", "-accel", f"tcg,jit-threshold={value}"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"emu-system-riscv64: -accel tcg,jit-threshold={value}: "
+        "Parameter 'jit-threshold' expects an integer from 1 to 1000000"]

@@ -98,7 +98,8 @@ std::string usage_text() {
       "                              auto = 3, fixed: emu's time never follows the host's)\n"
       "        [,rr=record|replay,rrfile=FILE][,rrcheckpoint=N][,rrend=exit|stop|live][,rrimages=check|warn]\n"
       "                              record or replay the run's inputs (docs/replay.md)\n"
-      "-accel tcg[,jit=on|off]       execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
+      "-accel tcg[,jit=on|off][,jit-threshold=N]\n"
+      "                              execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
       "-d item1,...                  trace in_asm, exec, cpu (`-d help`; docs/jit.md)\n"
       "-D logfile                    write the -d trace to logfile instead of stderr\n"
       "-name NAME                    name of the guest\n"
@@ -825,6 +826,8 @@ void Parser::handle_accel(const Occurrence& occurrence) {
         "tcg properties:\n"
         "  jit=on|off      on (default): translate guest code to host code (emu/jit);\n"
         "                  off: run every instruction in the interpreter, the reference engine\n"
+        "  jit-threshold=N translate a block once it has been reached N times (default 16;\n"
+        "                  1: at once); until then the interpreter runs it\n"
         "  thread=single   the only mode (one machine thread keeps runs deterministic)\n"
         "  tb-size=N       accepted for compatibility, ignored\n");
     return;
@@ -841,6 +844,12 @@ void Parser::handle_accel(const Occurrence& occurrence) {
       std::optional<bool> flag = parse_bool(value);
       if (!flag) fail(occurrence, "Parameter 'jit' expects 'on' or 'off'");
       config_.jit = *flag;
+    } else if (key == "jit-threshold") {
+      std::optional<unsigned> threshold = parse_unsigned(value);
+      if (!threshold || *threshold == 0 || *threshold > 1'000'000) {
+        fail(occurrence, "Parameter 'jit-threshold' expects an integer from 1 to 1000000");
+      }
+      config_.jit_threshold = *threshold;
     } else {
       fail(occurrence, "Invalid parameter '" + key + "'");
     }

@@ -157,6 +157,10 @@ struct MachineConfig {
   // -accel tcg[,jit=on|off]: translate guest code with the JIT (default) or
   // run every instruction in the interpreter (the reference, docs/jit.md).
   bool jit = true;
+  // -accel tcg,jit-threshold=N: a block is translated once execution has
+  // reached it N times; until then the interpreter runs it (docs/jit.md,
+  // "When a block is translated"). 1 translates at once.
+  uint32_t jit_threshold = 16;
   // -d ITEMS / -D FILE: QEMU-style tracing (riscv::TraceItem bits; docs/jit.md,
   // "Tracing"); the log goes to FILE, or stderr when empty.
   unsigned trace_items = 0;

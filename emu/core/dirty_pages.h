@@ -29,7 +29,18 @@
 // any page go through a path that marks again (the hart flags its store
 // entries so the next store through each takes the slow path once).
 //
-// Single-threaded, like the machine loop. Cost: one Mark (8 bytes) per page.
+// Watched pages (the JIT's self-modifying-code detection, docs/jit.md):
+// a page holding translated code is watched (watch()); no write cache may
+// then write it without a path that marks (rearm_page flags the hart's
+// store entries for it, and the MMU keeps the flag while the page is
+// watched), so every write to it reaches mark_written with its exact
+// address and length. mark_written asks each CodeWatcher whether the bytes
+// overlap its code; if one says yes, the page is no longer watched and every
+// watcher hears page_unwatched (its translations from that page must be
+// checked again before they run, which watches the page again).
+//
+// Single-threaded, like the machine loop. Cost: one Mark (8 bytes) and one
+// byte per page.
 #pragma once
 
 #include <algorithm>
@@ -62,6 +73,12 @@ class DirtyPageTracker {
   // the returned mark. Re-arms every registered WriteCache.
   Mark mark();
 
+  // Watches the tracked page holding `address` (see above); re-arms the
+  // write caches for it if it was not watched. Addresses outside every
+  // tracked range are ignored.
+  void watch(uint64_t address);
+  bool watched(uint64_t address) const;
+
   bool written_since(uint64_t address, Mark since) const;
   // Calls visit(page_address) for each page written since `since`, in
   // ascending address order.
@@ -79,10 +96,13 @@ class DirtyPageTracker {
   }
 
   // RAII registration of a cache of writable host pointers (a hart's store
-  // TLB). rearm runs at every mark(). May outlive the tracker.
+  // TLB). rearm runs at every mark(); rearm_page(page_address) when that
+  // page becomes watched, and must make the next write to it through the
+  // cache go through a path that marks. May outlive the tracker.
   class WriteCache {
    public:
-    WriteCache(DirtyPageTracker& tracker, std::function<void()> rearm);
+    WriteCache(DirtyPageTracker& tracker, std::function<void()> rearm,
+               std::function<void(uint64_t page_address)> rearm_page);
     ~WriteCache();
     WriteCache(const WriteCache&) = delete;
     WriteCache& operator=(const WriteCache&) = delete;
@@ -90,7 +110,29 @@ class DirtyPageTracker {
    private:
     friend class DirtyPageTracker;
     std::function<void()> rearm_;
+    std::function<void(uint64_t)> rearm_page_;
     std::shared_ptr<std::vector<WriteCache*>> registry_;
+  };
+
+  // RAII registration of a user of watched pages (a JIT engine).
+  // overlaps_code(address, length): a write to a watched page (one page's
+  // part of it); true if it touches bytes the watcher translated.
+  // page_unwatched(page_address): the page lost its watch (someone's code on
+  // it was written); translations from it must not run unchecked. Neither
+  // may call back into the tracker. May outlive the tracker.
+  class CodeWatcher {
+   public:
+    CodeWatcher(DirtyPageTracker& tracker, std::function<bool(uint64_t address, uint64_t length)> overlaps_code,
+                std::function<void(uint64_t page_address)> page_unwatched);
+    ~CodeWatcher();
+    CodeWatcher(const CodeWatcher&) = delete;
+    CodeWatcher& operator=(const CodeWatcher&) = delete;
+
+   private:
+    friend class DirtyPageTracker;
+    std::function<bool(uint64_t, uint64_t)> overlaps_code_;
+    std::function<void(uint64_t)> page_unwatched_;
+    std::shared_ptr<std::vector<CodeWatcher*>> registry_;
   };
 
  private:
@@ -103,8 +145,11 @@ class DirtyPageTracker {
     uint64_t size = 0;
     std::vector<Mark> written;        // per page: the generation of its last write
     std::vector<Mark> chunk_written;  // per kChunkPages pages: the latest of theirs
+    std::vector<uint8_t> watched;     // per page: holds translated code (see above)
     Mark tracked = 0;                 // the stamp track() gave every page
   };
+  // A write of [address, address + length) within one page of `range`, which is watched.
+  void watched_page_written(Range& range, uint64_t page, uint64_t address, uint64_t length);
   Range* find(uint64_t address);
   const Range* find(uint64_t address) const;
 
@@ -112,6 +157,7 @@ class DirtyPageTracker {
   Range* last_hit_ = nullptr;
   Mark generation_ = 1;  // writes now are stamped with this; mark() returns it and moves on
   std::shared_ptr<std::vector<WriteCache*>> write_caches_ = std::make_shared<std::vector<WriteCache*>>();
+  std::shared_ptr<std::vector<CodeWatcher*>> code_watchers_ = std::make_shared<std::vector<CodeWatcher*>>();
 };
 
 }  // namespace emu

@@ -1,5 +1,8 @@
 #include "emu/jit/jit_engine.h"
 
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -7,6 +10,8 @@
 #include "emu/jit/block_translator.h"
 #include "emu/jit/x86_64_emitter.h"
 #include "emu/target/riscv/trace_log.h"
+
+#include <unistd.h>
 
 namespace emu::jit {
 namespace {
@@ -60,11 +65,29 @@ DataContexts data_contexts(const Hart& hart) {
   return {Tlb::make_context(effective, sum, mxr), Tlb::make_context(effective, sum, false)};
 }
 
+// Profiling aid: with EMU_JIT_PERF_MAP set in the environment, every
+// translated block is listed in /tmp/perf-<pid>.map (the format perf reads
+// for JIT code: "start size name", hex), so `perf report` names the guest
+// pc a hot host address belongs to. Off by default; guest-invisible.
+std::FILE* perf_map() {
+  static std::FILE* file = [] {
+    if (std::getenv("EMU_JIT_PERF_MAP") == nullptr) return static_cast<std::FILE*>(nullptr);
+    char path[64];
+    std::snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));
+    return std::fopen(path, "w");
+  }();
+  return file;
+}
+
 }  // namespace
 
-JitEngine::JitEngine(Hart& hart) : hart_(hart) {
+JitEngine::JitEngine(Hart& hart, uint32_t translation_threshold)
+    : hart_(hart),
+      code_watcher_(hart.bus.dirty_pages(),
+                    [this](uint64_t address, uint64_t length) { return overlaps_code(address, length); },
+                    [this](uint64_t page_address) { page_unwatched(page_address); }) {
   context_.hart = &hart;
-  context_.code_page_bitmap = cache_.code_page_bitmap();
+  translation_threshold_ = std::max<uint32_t>(translation_threshold, 1);
   previous_fence_i_hook_ = hart.on_fence_i;
   hart.on_fence_i = &fence_i_hook;
   std::lock_guard lock(registry_mutex);
@@ -72,6 +95,16 @@ JitEngine::JitEngine(Hart& hart) : hart_(hart) {
 }
 
 JitEngine::~JitEngine() {
+  // Diagnostics for whoever tunes the JIT (docs/jit.md, "Measuring").
+  if (std::getenv("EMU_JIT_STATISTICS") != nullptr) {
+    const Statistics& s = statistics_;
+    std::fprintf(stderr,
+                 "jit: %" PRIu64 " blocks translated, %" PRIu64 " block runs, %" PRIu64 " interpreted slots, %" PRIu64
+                 " invalidations, %" PRIu64 " stale, %" PRIu64 " dispatches, %" PRIu64 " byte checks, %" PRIu64
+                 " jump-cache misses\n",
+                 s.blocks_translated, s.block_runs, s.interpreted_slots, s.invalidations, s.stale_blocks,
+                 s.dispatches, s.byte_checks, s.jump_cache_misses);
+  }
   {
     std::lock_guard lock(registry_mutex);
     registry().erase(&hart_);
@@ -91,6 +124,31 @@ void JitEngine::set_single_instruction_blocks(bool on) {
   if (on == single_instruction_blocks_) return;
   single_instruction_blocks_ = on;
   invalidate_all();
+}
+
+// 64-byte chunks of one page, as bits: [address, address + length) must lie within the page.
+uint64_t JitEngine::code_chunks(uint64_t address, uint64_t length) {
+  const unsigned first = static_cast<unsigned>((address & Tlb::kPageOffsetMask) >> 6);
+  const unsigned last = static_cast<unsigned>(((address & Tlb::kPageOffsetMask) + length - 1) >> 6);
+  const uint64_t up_to_last = last == 63 ? ~uint64_t{0} : (uint64_t{1} << (last + 1)) - 1;
+  return up_to_last & ~((uint64_t{1} << first) - 1);
+}
+
+void JitEngine::watch_code(uint64_t physical_pc, uint64_t length) {
+  code_chunks_[physical_pc >> 12] |= code_chunks(physical_pc, length);
+  hart_.bus.dirty_pages().watch(physical_pc);
+}
+
+bool JitEngine::overlaps_code(uint64_t address, uint64_t length) const {
+  auto it = code_chunks_.find(address >> 12);
+  return it != code_chunks_.end() && (it->second & code_chunks(address, length)) != 0;
+}
+
+void JitEngine::page_unwatched(uint64_t page_address) {
+  // Translations from this page may now be stale and nothing watches for
+  // further writes: every block's bytes are checked before it runs again
+  // (the check watches its page again).
+  if (code_chunks_.erase(page_address >> 12) != 0) ++context_.write_epoch;
 }
 
 Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64_t load_context,
@@ -120,15 +178,21 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
   target.exit_cells = block.chaining->exits;
   block.instructions = plan.instructions;
   target.instructions = block.instructions.data();
-  block.code = emit_block(runtime_, plan, target, &block.chaining->self.entry);
+  size_t code_size = 0;
+  block.code = emit_block(runtime_, plan, target, &block.chaining->self.entry, &code_size);
   if (block.code == nullptr) return block;
+  if (std::FILE* map = perf_map(); map != nullptr) [[unlikely]] {
+    std::fprintf(map, "%lx %zx guest_%llx_n%zu\n", reinterpret_cast<unsigned long>(block.code), code_size,
+                 static_cast<unsigned long long>(hart_.pc), plan.instructions.size());
+    std::fflush(map);
+  }
   if (hart_.trace_log != nullptr) [[unlikely]] hart_.trace_log->block_translated(plan.instructions, plan.pcs);
   block.length = static_cast<uint32_t>(plan.instructions.size());
   block.chaining->self.length = block.length;
   block.host_code = host_code;
   block.guest_bytes.assign(host_code, host_code + plan.byte_length);
-  // From now on stores to this page take the slow path and end their block.
-  cache_.mark_code_page(key.physical_pc);
+  // From now on every write to these bytes is seen (page_unwatched).
+  watch_code(key.physical_pc, plan.byte_length);
   ++statistics_.blocks_translated;
   return block;
 }
@@ -143,14 +207,20 @@ Block* JitEngine::block_at_pc() {
   const Tlb::Entry* entry = hart_.tlb.lookup(Tlb::Access::Fetch, pc, fetch_context);
   if (entry == nullptr || entry->flags != 0 || (pc & 1) != 0) return nullptr;
   const uint64_t physical_pc = entry->physical_page | (pc & Tlb::kPageOffsetMask);
-  if ((physical_pc >> 12) >= kCodeBitmapPages) return nullptr;
   const DataContexts contexts = data_contexts(hart_);
   const BlockKey key{pc, physical_pc,
                      static_cast<uint64_t>(hart_.privilege) | (contexts.load << 8) | (contexts.store << 16)};
   const auto* host_code = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(pc + entry->host_addend));
-  JumpCacheEntry& slot = jump_cache_[jump_cache_index(pc)];
-  Block* block = slot.block != nullptr && slot.key == key ? slot.block : cache_.find(key);
+  const size_t index = jump_cache_index(pc);
+  JumpCacheEntry& slot = jump_cache_[index];
+  ++statistics_.dispatches;
+  Block* block = slot.block != nullptr && slot.key == key ? slot.block : nullptr;
+  if (block == nullptr && cold_keys_[index] != key) {  // a cold key has no block (reset when it gets one)
+    ++statistics_.jump_cache_misses;
+    block = cache_.find(key);
+  }
   if (block != nullptr && block->code != nullptr && block->chaining->self.verified_epoch != context_.write_epoch) {
+    ++statistics_.byte_checks;
     if (std::memcmp(block->host_code, block->guest_bytes.data(), block->guest_bytes.size()) != 0) {
       // The guest rewrote this block's code (a store from this hart, another
       // hart or a device): translate again from the current bytes.
@@ -162,9 +232,19 @@ Block* JitEngine::block_at_pc() {
       block = nullptr;
     } else {
       block->chaining->self.verified_epoch = context_.write_epoch;
+      watch_code(key.physical_pc, block->guest_bytes.size());
     }
   }
   if (block == nullptr) {
+    // Code that runs only a few times (much of a kernel's boot) costs less
+    // in the interpreter than its translation does.
+    const uint32_t threshold = single_instruction_blocks_ ? 1 : translation_threshold_;
+    if (cold_keys_[index] != key) {
+      cold_keys_[index] = key;
+      cold_counts_[index] = 0;
+    }
+    if (++cold_counts_[index] < threshold) return nullptr;
+    cold_keys_[index] = BlockKey{};  // never a real key: the mode word is never 0
     if (cache_.size() >= kMaxBlocks) invalidate_all();  // the size bound (docs/jit.md)
     block = &cache_.insert(key, translate(host_code, key, contexts.load, contexts.store));
     block->chaining->self.verified_epoch = context_.write_epoch;
@@ -185,7 +265,6 @@ Block* JitEngine::block_at_pc() {
 // everything not already masked before), so Hart::run(1) may repeat it.
 uint64_t JitEngine::run(uint64_t budget) {
   uint64_t used = 0;
-  ++context_.write_epoch;  // other harts, devices and the monitor ran since the last run
   // Generated code follows the jump cache only when chaining is on (not while tracing).
   context_.jump_cache = hart_.trace_log == nullptr && !single_instruction_blocks_ ? jump_cache_.data() : nullptr;
   ExitCell* exit_taken = nullptr;  // the chainable exit the previous block left through
@@ -219,16 +298,13 @@ uint64_t JitEngine::run(uint64_t budget) {
       // instruction runs in the interpreter.
       used += hart_.run(1);
       ++statistics_.interpreted_slots;
-      ++context_.write_epoch;
       continue;
     }
     if (hart_.trace_log != nullptr) [[unlikely]] hart_.trace_log->block_starting(hart_);
-    const uint64_t helper_calls = context_.helper_calls;
     const uint64_t budget_left = budget - used;
     context_.loop_budget = budget_left;
     context_.last_exit = nullptr;
     const uint64_t result = block->code(&hart_, &context_);
-    if (context_.helper_calls != helper_calls) ++context_.write_epoch;
     exit_taken = static_cast<ExitCell*>(context_.last_exit);
     exit_drops = drops_;
     const uint64_t slots = (result >> 1) + (budget_left - context_.loop_budget);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "emu/jit/jit_helpers.h"
@@ -19,8 +20,11 @@ namespace emu::jit {
 
 class JitEngine {
  public:
-  // Installs the FENCE.I hook on `hart` (restored on destruction).
-  explicit JitEngine(riscv::Hart& hart);
+  // Installs the FENCE.I hook on `hart` (restored on destruction). A block
+  // is translated once dispatch has reached its start translation_threshold
+  // times (docs/jit.md, "When a block is translated"); before that the
+  // interpreter runs it, one instruction per dispatch.
+  explicit JitEngine(riscv::Hart& hart, uint32_t translation_threshold = 1);
   ~JitEngine();
   JitEngine(const JitEngine&) = delete;
   JitEngine& operator=(const JitEngine&) = delete;
@@ -45,6 +49,9 @@ class JitEngine {
     uint64_t interpreted_slots = 0;  // slots executed by Hart::run(1)
     uint64_t invalidations = 0;      // invalidate_all calls
     uint64_t stale_blocks = 0;       // blocks retranslated because their guest bytes changed
+    uint64_t dispatches = 0;         // block_at_pc calls
+    uint64_t byte_checks = 0;        // guest-byte comparisons (the write epoch had moved)
+    uint64_t jump_cache_misses = 0;  // dispatches that went to the hash map
   };
   const Statistics& statistics() const { return statistics_; }
 
@@ -54,21 +61,36 @@ class JitEngine {
   Block* block_at_pc();
   Block translate(const uint8_t* host_code, const BlockKey& key, uint64_t load_context, uint64_t store_context);
 
+  // Self-modifying code (docs/jit.md): the bytes a block was translated
+  // from, or checked against, are watched through the bus's dirty-page
+  // tracker, which reports every write to a watched page.
+  static uint64_t code_chunks(uint64_t address, uint64_t length);
+  void watch_code(uint64_t physical_pc, uint64_t length);
+  bool overlaps_code(uint64_t address, uint64_t length) const;
+  void page_unwatched(uint64_t page_address);
+
   // A direct-mapped cache in front of the translation cache's hash map
   // (docs/jit.md, "Dispatch"): most block lookups are one compare. Generated
   // code reads it too (indirect jumps, exits to other pages).
   void clear_jump_cache() { std::fill(jump_cache_.begin(), jump_cache_.end(), JumpCacheEntry{}); }
 
   riscv::Hart& hart_;
+  // Physical page number -> 64-byte chunks holding bytes of translated
+  // blocks (a superset: chunks of dropped blocks stay until the page's
+  // watch ends).
+  std::unordered_map<uint64_t, uint64_t> code_chunks_;
+  DirtyPageTracker::CodeWatcher code_watcher_;
   void (*previous_fence_i_hook_)(riscv::Hart&) = nullptr;
   std::vector<JumpCacheEntry> jump_cache_ = std::vector<JumpCacheEntry>(kJumpCacheEntries);  // 1.3 MiB: on the heap
-  // The write epoch (context_.write_epoch): advanced whenever guest memory may have been written
-  // other than by generated code's fast-path stores (which never touch code
-  // pages) - at the start of every run (other harts, devices, the monitor ran
-  // in between), after an interpreted instruction, after a block that called
-  // a helper. A block's bytes are compared with the guest's only when the
-  // epoch moved since its last check.
-  // (The epoch itself is context_.write_epoch: chained exits read it.)
+  // The write epoch (context_.write_epoch, which chained exits read):
+  // advanced when translated bytes may have changed - a write to code bytes
+  // (page_unwatched) or FENCE.I. A block's bytes are compared with the
+  // guest's only when the epoch moved since its last check.
+  // Dispatches that reached a pc with no translation yet, direct-mapped like
+  // the jump cache (a collision restarts the count: translation comes later).
+  uint32_t translation_threshold_ = 1;
+  std::vector<BlockKey> cold_keys_ = std::vector<BlockKey>(kJumpCacheEntries);
+  std::vector<uint32_t> cold_counts_ = std::vector<uint32_t>(kJumpCacheEntries);
   BlockKey dispatched_key_;  // the key of the block block_at_pc returned last
   // Counts erasures and invalidate_all: an exit cell noted before a drop
   // may belong to a dropped block and is not used after it.

@@ -3,7 +3,6 @@
 namespace emu::jit {
 
 uint32_t jit_load_helper(JitContext* context, uint64_t address, uint64_t kind) noexcept {
-  ++context->helper_calls;
   const unsigned size = static_cast<unsigned>(kind & 0xff);
   uint64_t value = 0;
   if (!context->hart->load(address, size, value)) return kHelperTrapped;
@@ -20,7 +19,6 @@ uint32_t jit_execute_helper(JitContext* context, const riscv::DecodedInstruction
 }
 
 uint32_t jit_store_helper(JitContext* context, uint64_t address, uint64_t size, uint64_t value) noexcept {
-  ++context->helper_calls;
   return context->hart->store(address, static_cast<unsigned>(size), value) ? kHelperCompleted : kHelperTrapped;
 }
 

@@ -16,27 +16,17 @@
 
 namespace emu::jit {
 
-// Physical pages below this bound can hold translated code (32 GiB of
-// physical address space); code on pages above it always runs in the
-// interpreter, so the code-page bitmap stays small (1 MiB).
-inline constexpr uint64_t kCodeBitmapPages = uint64_t{1} << 23;
-
 struct JumpCacheEntry;  // translation_cache.h
 
 // Read by generated code through a pinned register; field offsets are taken
 // with offsetof, so the struct stays standard-layout.
 struct JitContext {
   riscv::Hart* hart = nullptr;
-  const uint64_t* code_page_bitmap = nullptr;      // bit n set: physical page n holds translated code
   // The engine's jump cache, which generated code consults for indirect
   // jumps and exits to other pages (docs/jit.md, "Dispatch"); null while
   // tracing, so every block then returns to the dispatcher.
   const JumpCacheEntry* jump_cache = nullptr;
   uint64_t scratch = 0;                            // the load helper's result
-  // Counted by every helper call: a slow-path access may have written guest
-  // memory (a store into code, a device doing DMA), so the engine re-checks
-  // the guest bytes of the blocks it runs next (jit_engine.cpp, epochs).
-  uint64_t helper_calls = 0;
   // Self-loops and chains (docs/jit.md, "Loops"): the slots the engine
   // still allows, set before the call. Generated code continues in place (a
   // block's own start, a chained block) only while this covers another full

@@ -1,5 +1,4 @@
-// Translated blocks, keyed by everything their code depends on, and the
-// bitmap of physical pages that hold translated code.
+// Translated blocks, keyed by everything their code depends on.
 //
 // Key: the block's virtual pc (auipc, jal and branch targets are compiled in
 // as constants), its physical pc (the fetch translation at dispatch), and a
@@ -96,8 +95,6 @@ struct Block {
 
 class TranslationCache {
  public:
-  TranslationCache() : code_pages_(kCodeBitmapPages / 64, 0) {}
-
   Block* find(const BlockKey& key) {
     auto it = blocks_.find(key);
     return it == blocks_.end() ? nullptr : &it->second;
@@ -111,12 +108,6 @@ class TranslationCache {
     }
   }
 
-  void mark_code_page(uint64_t physical_address) {
-    const uint64_t page = physical_address >> 12;
-    code_pages_[page / 64] |= uint64_t{1} << (page % 64);
-  }
-  const uint64_t* code_page_bitmap() const { return code_pages_.data(); }
-
   // Calls release(block.code) for every generated block, then forgets all.
   template <typename Release>
   void clear(Release release) {
@@ -124,14 +115,12 @@ class TranslationCache {
       if (block.code != nullptr) release(block.code);
     }
     blocks_.clear();
-    std::fill(code_pages_.begin(), code_pages_.end(), 0);
   }
 
   size_t size() const { return blocks_.size(); }
 
  private:
   std::unordered_map<BlockKey, Block, BlockKeyHash> blocks_;
-  std::vector<uint64_t> code_pages_;
 };
 
 }  // namespace emu::jit

@@ -684,18 +684,6 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   a_.jne(slow);
   a_.cmp(field(kEntryFlags, 1), 0);
   a_.jne(slow);
-  if (is_store) {  // bit (physical page) of the code-page bitmap
-    a_.mov(rcx, field(kEntryPhysicalPage, 8));
-    a_.shr(rcx, 12);
-    a_.cmp(rcx, static_cast<int32_t>(kCodeBitmapPages));
-    a_.jae(slow);
-    a_.mov(x86::rdi, x86::qword_ptr(kContext, offsetof(JitContext, code_page_bitmap)));
-    a_.mov(x86::rdx, rcx);
-    a_.shr(x86::rdx, 6);
-    a_.mov(x86::rdx, x86::qword_ptr(x86::rdi, x86::rdx, 3));
-    a_.bt(x86::rdx, rcx);  // the bit offset is taken mod 64
-    a_.jc(slow);
-  }
   a_.add(rsi, field(kEntryHostAddend, 8));
   if (is_store && fp) {  // raw bits of f[rs2] (11.5, 12.3)
     a_.mov(rcx, f_slot(in.rs2));
@@ -747,7 +735,6 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     // The interpreter's executor does the whole instruction (FS check,
     // access, NaN-boxing, FS dirty); it may touch memory or a device, so it
     // counts as a helper call and the block ends after it, as below.
-    a_.add(x86::qword_ptr(kContext, offsetof(JitContext, helper_calls)), 1);
     a_.mov(x86::rdi, kContext);
     a_.mov(rsi, reinterpret_cast<uint64_t>(&in));
     a_.mov(rax, reinterpret_cast<uint64_t>(&jit_execute_helper));
@@ -778,7 +765,7 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
 }  // namespace
 
 BlockFunction emit_block(JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target,
-                         const void** chain_entry) {
+                         const void** chain_entry, size_t* code_size) {
   CodeHolder code;
   if (code.init(runtime.environment()) != kErrorOk) return nullptr;
   x86::Assembler assembler(&code);
@@ -787,6 +774,7 @@ BlockFunction emit_block(JitRuntime& runtime, const BlockPlan& plan, const Emitt
   BlockFunction function = nullptr;
   if (runtime.add(&function, &code) != kErrorOk) return nullptr;
   *chain_entry = reinterpret_cast<const uint8_t*>(function) + code.labelOffsetFromBase(emitter.entry());
+  *code_size = code.codeSize();
   return function;
 }
 

@@ -40,8 +40,9 @@ struct EmitterTarget {
 // Emits `plan` (non-empty) and adds it to `runtime`. Returns nullptr if
 // asmjit fails (out of executable memory): the caller then interprets.
 // *chain_entry receives the address after the prologue (where chained
-// blocks enter, with the pinned registers already set).
+// blocks enter, with the pinned registers already set), *code_size the
+// bytes of code emitted.
 BlockFunction emit_block(asmjit::JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target,
-                         const void** chain_entry);
+                         const void** chain_entry, size_t* code_size);
 
 }  // namespace emu::jit

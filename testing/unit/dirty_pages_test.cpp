@@ -49,12 +49,52 @@ TEST(DirtyPageTracker, MarksAreIndependent) {
 TEST(DirtyPageTracker, WriteCacheIsRearmedAtEveryMarkAndMayOutliveTheTracker) {
   int rearmed = 0;
   auto tracker = std::make_unique<DirtyPageTracker>();
-  auto cache = std::make_unique<DirtyPageTracker::WriteCache>(*tracker, [&] { ++rearmed; });
+  std::vector<uint64_t> rearmed_pages;
+  auto cache = std::make_unique<DirtyPageTracker::WriteCache>(
+      *tracker, [&] { ++rearmed; }, [&](uint64_t page) { rearmed_pages.push_back(page); });
+  tracker->track(0x1000, 0x2000);
   tracker->mark();
   tracker->mark();
   EXPECT_EQ(rearmed, 2);
+  tracker->watch(0x1234);
+  tracker->watch(0x1ff8);  // already watched: no second re-arm
+  EXPECT_EQ(rearmed_pages, (std::vector<uint64_t>{0x1000}));
   tracker.reset();
   cache.reset();  // no use after free (ASan)
+}
+
+// Watched pages: every write to one is offered to the code watchers with its
+// exact bytes; only a write that a watcher calls code ends the watch, and
+// then every watcher hears it. Unwatched pages are not reported.
+TEST(DirtyPageTracker, WatchedPageReportsWritesUntilOneTouchesCode) {
+  DirtyPageTracker tracker;
+  tracker.track(0x1000, 0x4000);
+  std::vector<std::pair<uint64_t, uint64_t>> offered;
+  std::vector<uint64_t> unwatched_first, unwatched_second;
+  DirtyPageTracker::CodeWatcher first(
+      tracker,
+      [&](uint64_t address, uint64_t length) {
+        offered.emplace_back(address, length);
+        return address <= 0x2100 && 0x2100 < address + length;  // "code" at 0x2100
+      },
+      [&](uint64_t page) { unwatched_first.push_back(page); });
+  DirtyPageTracker::CodeWatcher second(
+      tracker, [](uint64_t, uint64_t) { return false; }, [&](uint64_t page) { unwatched_second.push_back(page); });
+  tracker.mark_written(0x2000, 8);  // not watched yet
+  EXPECT_TRUE(offered.empty());
+  tracker.watch(0x2000);
+  EXPECT_TRUE(tracker.watched(0x2fff));
+  EXPECT_FALSE(tracker.watched(0x3000));
+  tracker.mark_written(0x2008, 4);  // data next to the code
+  EXPECT_TRUE(tracker.watched(0x2000));
+  EXPECT_TRUE(unwatched_first.empty());
+  tracker.mark_written(0x1ffc, 0x108);  // crosses into the page and over the code
+  EXPECT_EQ(offered, (std::vector<std::pair<uint64_t, uint64_t>>{{0x2008, 4}, {0x2000, 0x104}}));
+  EXPECT_FALSE(tracker.watched(0x2000));
+  EXPECT_EQ(unwatched_first, (std::vector<uint64_t>{0x2000}));
+  EXPECT_EQ(unwatched_second, (std::vector<uint64_t>{0x2000}));
+  tracker.mark_written(0x2100, 1);  // no longer watched: not offered
+  EXPECT_EQ(offered.size(), 2u);
 }
 
 TEST(DirtyPageTracker, UntouchedPagesAreKnownWithoutReadingThem) {

@@ -324,6 +324,52 @@ TEST(Jit, StoreToCodeInTheSameBlockIsSeenByTheNextInstruction) {
   }
 }
 
+// Writers other than the running hart - a loader or DMA (through the bus's
+// dirty-page tracker) and another hart's stores (through its own store TLB,
+// filled before the code was translated) - change translated code between
+// runs; the next run must execute the new instructions.
+TEST(Jit, CodeRewrittenByOtherWritersIsSeen) {
+  Machine jit_machine, reference;
+  const std::vector<uint32_t> loop = {addi(6, 6, 1), j_type(-4, 0)};  // x6 += 1 forever
+  Hart other_hart(jit_machine.bus, 1, jit_machine.time);
+  other_hart.csr.pmpaddr[0] = ~uint64_t{0} >> 10;
+  other_hart.csr.pmpcfg[0] = 0x1f;
+  ASSERT_TRUE(other_hart.store(kCodeBase + 0x800, 4, 0));  // its store TLB now maps the code page
+  for (Machine* m : {&jit_machine, &reference}) m->write_code(kCodeBase, loop);
+  JitEngine engine(jit_machine.hart);
+  const auto run_both = [&](const char* when) {
+    EXPECT_EQ(engine.run(100), reference.hart.run(100)) << when;
+    EXPECT_EQ(differences(jit_machine, reference), "") << when;
+  };
+  run_both("first");
+  for (Machine* m : {&jit_machine, &reference}) m->write_code(kCodeBase, {addi(6, 6, 7)});  // a loader/DMA write
+  run_both("after the loader's write");
+  ASSERT_TRUE(other_hart.store(kCodeBase, 4, addi(6, 6, 100)));
+  std::memcpy(reference.ram + (kCodeBase - kRamBase), jit_machine.ram + (kCodeBase - kRamBase), 4);
+  run_both("after the other hart's store");
+  EXPECT_GE(engine.statistics().stale_blocks, 2u);
+}
+
+// Data on a page that holds translated code: stores to it are seen by the
+// watch but touch no translated bytes, so nothing is translated again.
+TEST(Jit, StoresBesideCodeOnItsPageRetranslateNothing) {
+  // x5 = data address on the code page; loop: sd x6, 0(x5); addi x6, x6, 1; j loop.
+  const std::vector<uint32_t> code = {s_type(0, 6, 5, 3, kStore), addi(6, 6, 1), j_type(-8, 0)};
+  Machine jit_machine, reference;
+  for (Machine* m : {&jit_machine, &reference}) {
+    m->write_code(kCodeBase, code);
+    m->hart.x[5] = kCodeBase + 0x800;
+  }
+  JitEngine engine(jit_machine.hart);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(engine.run(1000), reference.hart.run(1000));
+    ASSERT_EQ(differences(jit_machine, reference), "") << "run " << i;
+  }
+  EXPECT_EQ(engine.statistics().stale_blocks, 0u);
+  EXPECT_LE(engine.statistics().blocks_translated, code.size());  // each start pc once
+  EXPECT_TRUE(jit_machine.bus.dirty_pages().watched(kCodeBase));
+}
+
 TEST(Jit, MmioStoreRaisingAnInterruptIsTakenAtTheNextBoundary) {
   // mie.MSIE and mstatus.MIE set; the store to the device raises MSIP; the
   // interrupt must be taken before the following addi, as the interpreter does.

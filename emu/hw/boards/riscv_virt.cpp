@@ -207,7 +207,7 @@ void RiscvVirtBoard::build_devices() {
   for (unsigned hart = 0; hart < config_.harts; ++hart) {
     harts_.push_back(std::make_unique<riscv::Hart>(bus_, hart, *hart_time_));
     harts_.back()->trace_log = config_.trace_log;
-    jits_.push_back(config_.jit ? std::make_unique<jit::JitEngine>(*harts_.back()) : nullptr);
+    jits_.push_back(config_.jit ? std::make_unique<jit::JitEngine>(*harts_.back(), config_.jit_threshold) : nullptr);
     harts_.back()->reset(kBootRom.base);
     // Lines that devices raised before this hart existed (the CLINT's MTIP is
     // high from reset) reach it now.

@@ -108,6 +108,7 @@ struct BoardConfig {
   Chardev* serial = nullptr;      // uart0's backend; null: output dropped, no input
   uint64_t quantum = 10000;       // instructions per hart turn
   bool jit = true;                // -accel tcg,jit=off: every hart runs in the interpreter
+  uint32_t jit_threshold = 1;     // -accel tcg,jit-threshold=N (jit::JitEngine)
   riscv::TraceLog* trace_log = nullptr;  // -d tracing for every hart (owned by main); null: off
   std::string name;               // -name, for query-name / info name
   replay::RecordReplayConfig record_replay;  // -icount ...,rr=,rrfile=

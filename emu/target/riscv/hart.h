@@ -211,7 +211,8 @@ class Hart {
   Tlb tlb;
   // The store TLB hands out writable host pointers, so the bus's dirty-page
   // tracker re-arms it at every mark (emu/core/dirty_pages.h).
-  DirtyPageTracker::WriteCache store_tlb_tracking{bus.dirty_pages(), [this] { tlb.rearm_store_tracking(); }};
+  DirtyPageTracker::WriteCache store_tlb_tracking{bus.dirty_pages(), [this] { tlb.rearm_store_tracking(); },
+                                                 [this](uint64_t page) { tlb.rearm_store_tracking(page); }};
 };
 
 }  // namespace emu::riscv

@@ -272,8 +272,18 @@ bool resolve(Hart& hart, uint64_t virtual_address, unsigned length, Access acces
   const Privilege privilege = effective_privilege(hart, access);
   const uint64_t context = tlb_context(hart, access, privilege);
   if (Tlb::Entry* entry = hart.tlb.lookup(access, virtual_address, context)) {
-    if (entry->flags == Tlb::kFlagWriteUntracked) {  // a dirty-page mark was taken since the page was marked
-      hart.bus.dirty_pages().mark_written(entry->physical_page, kPageSize);
+    if (entry->flags == Tlb::kFlagWriteUntracked) {
+      DirtyPageTracker& tracker = hart.bus.dirty_pages();
+      if (tracker.watched(entry->physical_page)) {
+        // The page holds translated code: mark exactly these bytes, and keep
+        // the flag so that the next store comes here too (dirty_pages.h).
+        tracker.mark_written(entry->physical_page | (virtual_address & kPageOffsetMask), length);
+        target.physical = entry->physical_page | (virtual_address & kPageOffsetMask);
+        target.host = reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(virtual_address + entry->host_addend));
+        return true;
+      }
+      // A dirty-page mark was taken since the page was marked.
+      tracker.mark_written(entry->physical_page, kPageSize);
       entry->flags = 0;
     }
     target.physical = entry->physical_page | (virtual_address & kPageOffsetMask);
@@ -304,10 +314,14 @@ bool resolve(Hart& hart, uint64_t virtual_address, unsigned length, Access acces
   if (host_usable && length <= region->size - (physical - region->base)) {
     target.host = region->host + (physical - region->base);
     // The caller writes through target.host (dirty_pages.h); a store entry
-    // cached below covers the whole page, so mark all of it.
+    // cached below covers the whole page, so mark all of it - unless the
+    // page is watched (it holds translated code): then only these bytes,
+    // and the entry keeps a flag so that every store to the page comes here.
     if (access == Access::Store) {
+      DirtyPageTracker& tracker = hart.bus.dirty_pages();
       const uint64_t first = std::max(physical & ~kPageOffsetMask, region->base);
-      hart.bus.dirty_pages().mark_written(first, (physical & ~kPageOffsetMask) + kPageSize - first);
+      if (tracker.watched(physical)) tracker.mark_written(physical, length);
+      else tracker.mark_written(first, (physical & ~kPageOffsetMask) + kPageSize - first);
     }
   }
 
@@ -322,6 +336,10 @@ bool resolve(Hart& hart, uint64_t virtual_address, unsigned length, Access acces
     if (host_usable && region->contains(physical_page) && kPageSize <= region->size - (physical_page - region->base)) {
       const auto host_page = reinterpret_cast<uintptr_t>(region->host + (physical_page - region->base));
       entry.host_addend = static_cast<uint64_t>(host_page) - (virtual_address & ~kPageOffsetMask);
+      // Still watched after this write's mark: stores keep coming to the slow path.
+      if (access == Access::Store && hart.bus.dirty_pages().watched(physical_page)) {
+        entry.flags = Tlb::kFlagWriteUntracked;
+      }
     } else {
       entry.flags = Tlb::kFlagNotHostBacked;
     }

@@ -33,7 +33,9 @@ class Tlb {
   // A host-backed store entry whose page must be marked written again before
   // the next store through it (dirty-page tracking, emu/core/dirty_pages.h):
   // set on every such entry by rearm_store_tracking(), cleared by the slow
-  // path once it has marked the page. Costs the fast paths nothing.
+  // path once it has marked the page. Costs the fast paths nothing. Entries
+  // for a watched page (it holds translated code) keep it: every store to
+  // such a page is marked with its exact bytes (mmu.cpp, resolve).
   static constexpr uint8_t kFlagWriteUntracked = 2;
 
   struct Entry {
@@ -86,6 +88,14 @@ class Tlb {
   void rearm_store_tracking() {
     for (Entry& entry : entries_[static_cast<unsigned>(Access::Store)]) {
       if (entry.tag != 0 && entry.flags == 0) entry.flags = kFlagWriteUntracked;
+    }
+  }
+
+  // The page at physical_page became watched: stores through host-backed
+  // entries for it take the slow path from now on.
+  void rearm_store_tracking(uint64_t physical_page) {
+    for (Entry& entry : entries_[static_cast<unsigned>(Access::Store)]) {
+      if (entry.tag != 0 && entry.flags == 0 && entry.physical_page == physical_page) entry.flags = kFlagWriteUntracked;
     }
   }
 
