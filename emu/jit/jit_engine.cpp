@@ -87,6 +87,17 @@ JitEngine::JitEngine(Hart& hart, uint32_t translation_threshold)
                     [this](uint64_t address, uint64_t length) { return overlaps_code(address, length); },
                     [this](uint64_t page_address) { page_unwatched(page_address); }) {
   context_.hart = &hart;
+  EmitterTarget target = hart_offsets();
+  if (!emit_runtime_stubs(runtime_, target, &stubs_)) {
+    std::fprintf(stderr, "emu: the JIT cannot allocate executable memory\n");
+    std::abort();
+  }
+  context_.exit_through_cell = stubs_.exit_through_cell;
+  context_.exit_through_jump_cache = stubs_.exit_through_jump_cache;
+  context_.leave = stubs_.leave;
+  context_.load_helper = reinterpret_cast<const void*>(&jit_load_helper);
+  context_.store_helper = reinterpret_cast<const void*>(&jit_store_helper);
+  context_.execute_helper = reinterpret_cast<const void*>(&jit_execute_helper);
   translation_threshold_ = std::max<uint32_t>(translation_threshold, 1);
   previous_fence_i_hook_ = hart.on_fence_i;
   hart.on_fence_i = &fence_i_hook;
@@ -117,7 +128,8 @@ void JitEngine::invalidate_all() {
   ++statistics_.invalidations;
   ++drops_;
   clear_jump_cache();
-  cache_.clear([this](BlockFunction code) { runtime_.release(code); });
+  std::fill(block_filter_.begin(), block_filter_.end(), 0);
+  cache_.clear([this](const void* code) { runtime_.release(code); });
 }
 
 void JitEngine::set_single_instruction_blocks(bool on) {
@@ -151,6 +163,19 @@ void JitEngine::page_unwatched(uint64_t page_address) {
   if (code_chunks_.erase(page_address >> 12) != 0) ++context_.write_epoch;
 }
 
+EmitterTarget JitEngine::hart_offsets() const {
+  EmitterTarget target;
+  target.x_offset = offset_in_hart(hart_, &hart_.x[0]);
+  target.fetch_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Fetch));
+  target.load_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Load));
+  target.store_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Store));
+  target.pc_offset = offset_in_hart(hart_, &hart_.pc);
+  target.f_offset = offset_in_hart(hart_, &hart_.f[0]);
+  target.mstatus_offset = offset_in_hart(hart_, &hart_.csr.mstatus);
+  target.instruction_bits_offset = offset_in_hart(hart_, &hart_.instruction_bits);
+  return target;
+}
+
 Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64_t load_context,
                            uint64_t store_context) {
   Block block;
@@ -161,25 +186,17 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
     plan.instructions.resize(1);
     plan.pcs.resize(1);
   }
-  EmitterTarget target;
-  target.x_offset = offset_in_hart(hart_, &hart_.x[0]);
-  target.fetch_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Fetch));
-  target.load_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Load));
-  target.store_table_offset = offset_in_hart(hart_, hart_.tlb.table(Tlb::Access::Store));
+  EmitterTarget target = hart_offsets();
   target.fetch_context = Tlb::make_context(static_cast<unsigned>(hart_.privilege), false, false);
   target.mode = key.mode;
   target.physical_page = key.physical_pc >> 12;
-  target.pc_offset = offset_in_hart(hart_, &hart_.pc);
-  target.f_offset = offset_in_hart(hart_, &hart_.f[0]);
-  target.mstatus_offset = offset_in_hart(hart_, &hart_.csr.mstatus);
-  target.instruction_bits_offset = offset_in_hart(hart_, &hart_.instruction_bits);
   target.load_context = load_context;
   target.store_context = store_context;
-  target.exit_cells = block.chaining->exits;
-  block.instructions = plan.instructions;
-  target.instructions = block.instructions.data();
+  target.chaining = block.chaining.get();
+  block.chaining->instructions = plan.instructions;
+  size_block_data(plan, *block.chaining);
   size_t code_size = 0;
-  block.code = emit_block(runtime_, plan, target, &block.chaining->self.entry, &code_size);
+  block.code = emit_block(runtime_, plan, target, &code_size);
   if (block.code == nullptr) return block;
   if (std::FILE* map = perf_map(); map != nullptr) [[unlikely]] {
     std::fprintf(map, "%lx %zx guest_%llx_n%zu\n", reinterpret_cast<unsigned long>(block.code), code_size,
@@ -189,6 +206,7 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
   if (hart_.trace_log != nullptr) [[unlikely]] hart_.trace_log->block_translated(plan.instructions, plan.pcs);
   block.length = static_cast<uint32_t>(plan.instructions.size());
   block.chaining->self.length = block.length;
+  block.chaining->self.entry = block.code;
   block.host_code = host_code;
   block.guest_bytes.assign(host_code, host_code + plan.byte_length);
   // From now on every write to these bytes is seen (page_unwatched).
@@ -215,7 +233,9 @@ Block* JitEngine::block_at_pc() {
   JumpCacheEntry& slot = jump_cache_[index];
   ++statistics_.dispatches;
   Block* block = slot.block != nullptr && slot.key == key ? slot.block : nullptr;
-  if (block == nullptr && cold_keys_[index] != key) {  // a cold key has no block (reset when it gets one)
+  // A cold key has no block (reset when it gets one); nor has a pc whose
+  // filter bit is clear.
+  if (block == nullptr && cold_keys_[index] != key && may_have_block(pc)) {
     ++statistics_.jump_cache_misses;
     block = cache_.find(key);
   }
@@ -247,6 +267,7 @@ Block* JitEngine::block_at_pc() {
     cold_keys_[index] = BlockKey{};  // never a real key: the mode word is never 0
     if (cache_.size() >= kMaxBlocks) invalidate_all();  // the size bound (docs/jit.md)
     block = &cache_.insert(key, translate(host_code, key, contexts.load, contexts.store));
+    note_block(pc);
     block->chaining->self.verified_epoch = context_.write_epoch;
   }
   dispatched_key_ = key;
@@ -304,7 +325,7 @@ uint64_t JitEngine::run(uint64_t budget) {
     const uint64_t budget_left = budget - used;
     context_.loop_budget = budget_left;
     context_.last_exit = nullptr;
-    const uint64_t result = block->code(&hart_, &context_);
+    const uint64_t result = stubs_.enter(&hart_, &context_, block->code);
     exit_taken = static_cast<ExitCell*>(context_.last_exit);
     exit_drops = drops_;
     const uint64_t slots = (result >> 1) + (budget_left - context_.loop_budget);

@@ -14,6 +14,7 @@
 
 #include "emu/jit/jit_helpers.h"
 #include "emu/jit/translation_cache.h"
+#include "emu/jit/x86_64_emitter.h"
 #include "emu/target/riscv/hart.h"
 
 namespace emu::jit {
@@ -60,6 +61,9 @@ class JitEngine {
   // needed; nullptr if this instruction must be interpreted.
   Block* block_at_pc();
   Block translate(const uint8_t* host_code, const BlockKey& key, uint64_t load_context, uint64_t store_context);
+  // The hart's field offsets generated code uses (the rest of EmitterTarget
+  // describes one block).
+  EmitterTarget hart_offsets() const;
 
   // Self-modifying code (docs/jit.md): the bytes a block was translated
   // from, or checked against, are watched through the bus's dirty-page
@@ -86,6 +90,20 @@ class JitEngine {
   // advanced when translated bytes may have changed - a write to code bytes
   // (page_unwatched) or FENCE.I. A block's bytes are compared with the
   // guest's only when the epoch moved since its last check.
+  // A one-hash Bloom filter of the virtual pcs that have a block: most
+  // dispatches that miss the jump cache are interpreted instructions with
+  // none, and a hash-map lookup that finds nothing costs a few cache misses.
+  static constexpr unsigned kBlockFilterBits = 20;
+  static size_t block_filter_bit(uint64_t pc) { return ((pc >> 1) * 0x9e3779b97f4a7c15ull) >> (64 - kBlockFilterBits); }
+  bool may_have_block(uint64_t pc) const {
+    const size_t bit = block_filter_bit(pc);
+    return (block_filter_[bit / 64] >> (bit % 64) & 1) != 0;
+  }
+  void note_block(uint64_t pc) {
+    const size_t bit = block_filter_bit(pc);
+    block_filter_[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+  std::vector<uint64_t> block_filter_ = std::vector<uint64_t>((size_t{1} << kBlockFilterBits) / 64);
   // Dispatches that reached a pc with no translation yet, direct-mapped like
   // the jump cache (a collision restarts the count: translation comes later).
   uint32_t translation_threshold_ = 1;
@@ -99,6 +117,7 @@ class JitEngine {
   // translation flushes everything first (as FENCE.I does).
   static constexpr size_t kMaxBlocks = 1 << 16;
   asmjit::JitRuntime runtime_;
+  RuntimeStubs stubs_;
   TranslationCache cache_;
   JitContext context_;
   Statistics statistics_;

@@ -1,12 +1,17 @@
 // The helper table: the only C++ functions generated code calls, and the
 // context block generated code reads. Rules (docs/jit.md, "Helper boundary"):
-//   - Helpers are noexcept and report failure by status, never by a C++
+//   - Helpers are noexcept and report by return value, never by a C++
 //     exception (an exception unwinding through generated code has no unwind
 //     tables to follow; noexcept turns one into std::terminate instead).
-//   - Before a helper that can trap, generated code stores the instruction's
-//     pc in hart.pc (take_trap uses it as epc). After it returns kTrapped the
-//     trap has been taken (pc = handler) and the block exits at once.
-//   - Helpers touch no generated-code state other than JitContext::scratch.
+//   - Generated code writes its dirty cache registers back into hart.x (and
+//     a looping block its budget into JitContext::loop_budget) before every
+//     call, so a helper, a trap and the interpreter see the exact state.
+//   - A helper returns kContinueBlock (0) when the block may go on, else the
+//     value the block returns: (slots << 1) | trapped, with hart.pc and
+//     hart.instruction_bits already set for that exit. The block then leaves
+//     at once without touching any register.
+//   - Helpers touch no generated-code state other than hart.x/f (what the
+//     instruction writes) and JitContext::write_epoch (through the watch).
 #pragma once
 
 #include <cstdint>
@@ -26,7 +31,6 @@ struct JitContext {
   // jumps and exits to other pages (docs/jit.md, "Dispatch"); null while
   // tracing, so every block then returns to the dispatcher.
   const JumpCacheEntry* jump_cache = nullptr;
-  uint64_t scratch = 0;                            // the load helper's result
   // Self-loops and chains (docs/jit.md, "Loops"): the slots the engine
   // still allows, set before the call. Generated code continues in place (a
   // block's own start, a chained block) only while this covers another full
@@ -39,22 +43,49 @@ struct JitContext {
   // the exit cell the block left through (null: an exit that cannot chain).
   uint64_t write_epoch = 1;
   void* last_exit = nullptr;
+  // Where generated code jumps and calls (x86_64_emitter.h, RuntimeStubs, and
+  // the helpers below): through the context, so blocks need no 64-bit
+  // immediates and may live anywhere.
+  const void* exit_through_cell = nullptr;
+  const void* exit_through_jump_cache = nullptr;
+  const void* leave = nullptr;  // the shared epilogue; rax = the block's return value
+  const void* load_helper = nullptr;
+  const void* store_helper = nullptr;
+  const void* execute_helper = nullptr;
 };
 
-enum HelperStatus : uint32_t { kHelperCompleted = 0, kHelperTrapped = 1 };
+// What a helper needs to know about the instruction that calls it (one per
+// call site, owned by the block; translation_cache.h, BlockChaining).
+struct HelperCallSite {
+  enum class Access : uint8_t { None, Load, Store };
+  uint64_t pc = 0;       // the instruction's pc (epc if it traps)
+  uint64_t next_pc = 0;  // pc + length: where the block leaves to after it
+  uint64_t tlb_context = 0;  // the TLB context of its access in the block's mode
+  const riscv::DecodedInstruction* instruction = nullptr;
+  uint32_t bits = 0;   // its encoding (hart.instruction_bits at an exit)
+  uint32_t slots = 0;  // slots this run of the block has used, this instruction included
+  Access access = Access::None;  // its memory access, if any
+  uint8_t size = 0;              // bytes accessed
+  bool sign_extend = false;      // lb, lh, lw
+};
 
-// Load helper `kind`: size in bytes (1, 2, 4, 8) | kLoadSigned for lb/lh/lw.
-inline constexpr uint64_t kLoadSigned = 0x100;
+inline constexpr uint64_t kContinueBlock = 0;
 
-// The slow path of a load: hart.load (which may raise a trap), then the
-// value extended as the instruction asks, left in context->scratch.
-uint32_t jit_load_helper(JitContext* context, uint64_t address, uint64_t kind) noexcept;
-// An instruction the block runs in the interpreter in place
-// (block_translator.h, runs_in_helper): hart.execute_decoded(*instruction);
-// hart.pc holds its pc. Returns kHelperTrapped if it trapped.
-uint32_t jit_execute_helper(JitContext* context, const riscv::DecodedInstruction* instruction) noexcept;
-
-// The slow path of a store: hart.store (which may raise a trap).
-uint32_t jit_store_helper(JitContext* context, uint64_t address, uint64_t size, uint64_t value) noexcept;
+// The slow path of an integer load (the inline TLB fast path missed):
+// hart.load, then the value extended as the instruction asks, written to
+// hart.x[rd]. The block goes on if the access reached plain RAM and wrote no
+// translated code (the write epoch did not move); a device access ends it
+// after the instruction (exit 3: the device may have changed interrupt
+// lines or stopped the hart), a trap ends it at the handler (exit 4).
+uint64_t jit_load_helper(JitContext* context, uint64_t address, const HelperCallSite* site) noexcept;
+// The slow path of an integer store: hart.store; continues or exits as above
+// (a store into translated code moves the write epoch, so the block ends
+// and the next instruction is fetched from the new bytes).
+uint64_t jit_store_helper(JitContext* context, uint64_t address, const HelperCallSite* site, uint64_t value) noexcept;
+// An instruction run in the interpreter in place: F/D computation and CSR
+// reads (block_translator.h, runs_in_helper; they continue unless they
+// trap), and the slow path of FP loads and stores (the whole instruction,
+// continuing or exiting like the integer slow paths).
+uint64_t jit_execute_helper(JitContext* context, const HelperCallSite* site) noexcept;
 
 }  // namespace emu::jit

@@ -19,8 +19,6 @@
 
 namespace emu::jit {
 
-// Generated code: returns (slots used << 1) | (1 if the last slot trapped).
-using BlockFunction = uint64_t (*)(riscv::Hart* hart, JitContext* context);
 
 struct BlockKey {
   uint64_t virtual_pc = 0;
@@ -30,11 +28,17 @@ struct BlockKey {
 };
 
 struct BlockKeyHash {
+  // splitmix64's finalizer over the three words: every input bit reaches
+  // every output bit, so pcs that differ only in a few bits (or virtual and
+  // physical pcs a constant apart, as in a kernel's linear map) spread over
+  // the buckets.
+  static uint64_t mix(uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  }
   size_t operator()(const BlockKey& key) const {
-    uint64_t h = key.virtual_pc * 0x9e3779b97f4a7c15ull;
-    h ^= (key.physical_pc + 0x632be59bd9b4e019ull) * 0xbf58476d1ce4e5b9ull;
-    h ^= key.mode * 0x94d049bb133111ebull;
-    return static_cast<size_t>(h ^ (h >> 31));
+    return static_cast<size_t>(mix(key.virtual_pc ^ mix(key.physical_pc ^ mix(key.mode))));
   }
 };
 
@@ -46,20 +50,27 @@ struct ChainTarget {
   const void* entry = nullptr;  // the code after the prologue (pinned registers already set)
 };
 
-// A block exit with a constant target in the block's own page. Generated code
-// jumps through `target` when it is set (and the target is verified and fits
-// the budget); the engine sets it after it has dispatched that target right
-// after this exit, and clears every cell whenever a block is dropped.
+// A normal block exit (docs/jit.md, "Block exits"): generated code writes
+// back its dirty cache registers and jumps to a runtime stub with the cell's
+// address (x86_64_emitter.h, RuntimeStubs), which continues in the next
+// block or leaves with the cell's pc, bits and slots.
+// Exits to a constant pc in the block's own page chain through `target`:
+// generated code jumps through it when it is set (and the target is
+// verified and fits the budget); the engine sets it after it has dispatched
+// that target right after this exit, and clears every cell whenever a block
+// is dropped. Other exits (other pages, jalr) go through the jump cache.
 struct ExitCell {
   ChainTarget* target = nullptr;  // read by generated code (offset 0)
-  uint64_t target_pc = 0;         // the virtual pc this exit continues at
+  uint64_t target_pc = 0;         // the virtual pc this exit continues at (jalr: unused)
   // The key parts of the block the cell belongs to: the engine links the cell
   // only to a block in the same physical page and mode (the cell's block may
   // be a later one of a chain, not the block the dispatcher started).
   uint64_t physical_page = 0;  // physical pc >> 12
   uint64_t mode = 0;
+  uint64_t fetch_context = 0;  // TLB context of fetches in that mode (the jump cache's check)
+  uint32_t bits = 0;           // hart.instruction_bits when leaving here
+  uint32_t slots = 0;          // slots this run of the block used when leaving here
 };
-inline constexpr unsigned kExitCellsPerBlock = 8;  // side exits of a block (docs/jit.md, "Blocks"), then its end
 
 // The dispatcher's direct-mapped cache in front of the hash map, also read by
 // generated code for indirect jumps and exits to other pages (docs/jit.md,
@@ -76,20 +87,22 @@ struct JumpCacheEntry {
 inline constexpr size_t kJumpCacheEntries = size_t{1} << 15;
 inline size_t jump_cache_index(uint64_t virtual_pc) { return (virtual_pc >> 1) % kJumpCacheEntries; }
 
+// What generated code addresses in a block's data: heap-allocated once,
+// sized before emission and never resized, so every address stays valid
+// while the block lives.
 struct BlockChaining {
   ChainTarget self;
-  ExitCell exits[kExitCellsPerBlock];
+  std::vector<ExitCell> exits;
+  std::vector<HelperCallSite> helper_sites;
+  // The block's instructions (HelperCallSite::instruction points here).
+  std::vector<riscv::DecodedInstruction> instructions;
 };
 
 struct Block {
-  BlockFunction code = nullptr;  // nullptr: the first instruction is not emittable (interpret it)
-  uint32_t length = 0;           // instructions: the most slots one run of the block can use
+  const void* code = nullptr;  // entry of the generated code; nullptr: the first instruction is not emittable
+  uint32_t length = 0;         // instructions: the most slots one run of the block can use
   const uint8_t* host_code = nullptr;  // where the guest bytes were read from
   std::vector<uint8_t> guest_bytes;    // what they were: checked before a run when memory may have changed
-  // The block's instructions: generated code passes pointers into this
-  // (stable: the vector is filled before emission and never resized) to
-  // jit_execute_helper.
-  std::vector<riscv::DecodedInstruction> instructions;
   std::unique_ptr<BlockChaining> chaining = std::make_unique<BlockChaining>();
 };
 
@@ -110,7 +123,7 @@ class TranslationCache {
 
   // Calls release(block.code) for every generated block, then forgets all.
   template <typename Release>
-  void clear(Release release) {
+  void clear(Release release) {  // release(const void* code)
     for (auto& [key, block] : blocks_) {
       if (block.code != nullptr) release(block.code);
     }

@@ -9,14 +9,18 @@
 //      branch anywhere in the block (a side exit; its not-taken edge goes
 //      on inside the block): pc = the target, slots = the instructions up
 //      to and including the branch;
-//   3. a load/store that took the slow path and completed: pc = next pc
-//      (so MMIO side effects, e.g. interrupt lines, and stores into code
-//      pages are seen at the next instruction boundary, as the interpreter
-//      would see them);
-//   4. a load/store whose slow path trapped: pc = trap handler (set by the
+//   3. a load/store whose slow path reached a device or wrote translated
+//      code: pc = next pc (so MMIO side effects, e.g. interrupt lines, and
+//      stores into code are seen at the next instruction boundary, as the
+//      interpreter would see them); a slow path that reached plain RAM
+//      lets the block go on;
+//   4. a load/store whose slow path trapped, or an instruction run in the
+//      interpreter in place that trapped: pc = trap handler (set by the
 //      hart), the slot counts but the instruction does not retire.
-// Every exit writes hart.pc and hart.instruction_bits (the bits of the last
-// attempted instruction, as the interpreter leaves them).
+// Exits 1 and 2 leave through the runtime stubs (ExitCell), 3 and 4 with
+// the helper's return value. Every exit writes hart.pc and
+// hart.instruction_bits (the bits of the last attempted instruction, as the
+// interpreter leaves them).
 //
 // Register caching (docs/jit.md): the guest registers a block uses most are
 // loaded into host registers when the block is entered and stay there while
@@ -28,6 +32,8 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <vector>
 #include <cstddef>
 
 namespace emu::jit {
@@ -88,17 +94,17 @@ class BlockEmitter {
   BlockEmitter(x86::Assembler& a, const EmitterTarget& target) : a_(a), target_(target) {}
 
   void emit(const BlockPlan& plan);
-  Label entry() const { return entry_; }
 
  private:
   x86::Mem x_slot(unsigned r) const { return x86::qword_ptr(kHart, target_.x_offset + static_cast<int32_t>(8 * r)); }
+  x86::Mem context_field(size_t offset) const { return x86::qword_ptr(kContext, static_cast<int32_t>(offset)); }
   bool cached(unsigned r) const { return r != 0 && host_index_[r] >= 0; }
   const x86::Gp& host(unsigned r) const { return kCacheRegisters[static_cast<unsigned>(host_index_[r])]; }
   // Copies guest register r into reg.
   void load_x(const x86::Gp& reg, unsigned r) {
     if (r == 0) a_.xor_(reg.r32(), reg.r32());
-    else if (cached(r)) a_.mov(reg, host(r));
-    else a_.mov(reg, x_slot(r));
+    else if (!cached(r)) a_.mov(reg, x_slot(r));
+    else if (host(r) != reg) a_.mov(reg, host(r));
   }
   // The register holding guest register r: its cache register, or `scratch`
   // loaded with it.
@@ -107,6 +113,8 @@ class BlockEmitter {
     load_x(scratch, r);
     return scratch;
   }
+  // Where an instruction computes rd: its cache register, else rax.
+  x86::Gp destination(unsigned rd) const { return cached(rd) ? host(rd) : x86::rax; }
   // Writes reg into guest register rd (x0: nothing).
   void store_x(unsigned rd, const x86::Gp& reg) {
     if (rd == 0) return;
@@ -123,10 +131,10 @@ class BlockEmitter {
     for (unsigned r = 1; r < 32; ++r) {
       if (cached(r) && (dirty_ >> r & 1) != 0) a_.mov(x_slot(r), host(r));
     }
-    if (loops_) a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), kLoopBudget);
+    if (loops_) a_.mov(context_field(offsetof(JitContext, loop_budget)), kLoopBudget);
   }
   // Loads the cache registers selected by `selected` (a predicate on the
-  // host register's index) from hart.x.
+  // host register's index and the guest register) from hart.x.
   template <typename Selected>
   void reload(Selected selected) {
     for (unsigned r = 1; r < 32; ++r) {
@@ -143,20 +151,40 @@ class BlockEmitter {
     a_.lea(x86::rax, x86::ptr(x86::rax, x86::rax, 2));
     return x86::qword_ptr(kHart, x86::rax, 3, table_offset + field_offset);
   }
-  void set_pc(uint64_t pc) {
-    a_.mov(x86::rax, pc);
-    a_.mov(x86::qword_ptr(kHart, target_.pc_offset), x86::rax);
+  HelperCallSite* new_site(const DecodedInstruction& in, uint64_t pc, uint64_t slot) {
+    HelperCallSite& site = target_.chaining->helper_sites.at(sites_used_++);
+    site.pc = pc;
+    site.next_pc = pc + in.length;
+    site.instruction = &in;
+    site.bits = in.bits;
+    site.slots = static_cast<uint32_t>(slot);
+    return &site;
   }
-  // Writes instruction_bits and the return value, then leaves the block.
-  void finish(uint32_t bits, uint64_t slots, bool trapped) {
-    a_.mov(x86::dword_ptr(kHart, target_.instruction_bits_offset), bits);
-    a_.mov(x86::eax, static_cast<uint32_t>((slots << 1) | (trapped ? 1 : 0)));
-    a_.jmp(epilogue_);
+  ExitCell* new_cell(uint64_t target_pc, uint32_t bits, uint64_t slots) {
+    ExitCell& cell = target_.chaining->exits.at(cells_used_++);
+    cell.target_pc = target_pc;
+    cell.physical_page = target_.physical_page;
+    cell.mode = target_.mode;
+    cell.fetch_context = target_.fetch_context;
+    cell.bits = bits;
+    cell.slots = static_cast<uint32_t>(slots);
+    return &cell;
+  }
+  // After a helper call: the helper's return value in rax is either
+  // kContinueBlock or the block's return value (leave with it at once).
+  void leave_unless_continuing() {
+    a_.test(x86::rax, x86::rax);
+    a_.jnz(leave_);
   }
 
   // Returns true if the instruction ended the block (emitted its own exit).
   bool emit_instruction(const DecodedInstruction& in, uint64_t pc, uint64_t slot);
   void emit_alu(const DecodedInstruction& in, uint64_t pc);
+  // rd = rs1 OP rs2 with the two-operand x86 instruction `operation`
+  // (word: on the low 32 bits, then sign-extended, the RV64 W forms).
+  template <typename Operation>
+  void emit_binary(const DecodedInstruction& in, bool commutative, bool word, Operation operation);
+  void emit_shift(const DecodedInstruction& in, bool word);
   void emit_branch(const DecodedInstruction& in, uint64_t pc, uint64_t slot);
   void emit_divide(const DecodedInstruction& in);
   void emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store, unsigned size,
@@ -166,28 +194,26 @@ class BlockEmitter {
   // slots of this run: run the block again in place while the budget allows
   // a full run (docs/jit.md, "Loops").
   void emit_loop_back(uint64_t slots);
-  void emit_in_helper(const DecodedInstruction* in, uint64_t pc, uint64_t slot);
-  // A normal exit to the constant `target`: chains to the next block through
-  // an exit cell when the target is in this block's page, else through the
-  // jump cache.
+  void emit_in_helper(const DecodedInstruction& in, uint64_t pc, uint64_t slot);
+  // A normal exit to the constant `target`: through an exit cell (which may
+  // chain) when the target is in this block's page, else through the jump
+  // cache.
   void exit_to(uint64_t target, uint32_t bits, uint64_t slots);
-  // A normal exit to the pc in rsi (cache registers already written back):
-  // continues in the block the jump cache holds for it if that block is
-  // valid here, else leaves to the dispatcher.
-  void exit_through_jump_cache(uint32_t bits, uint64_t slots);
-  void enter_chain_target(int32_t slots, Label fallback);
 
   x86::Assembler& a_;
   const EmitterTarget& target_;
-  Label epilogue_;
-  Label entry_;               // after the prologue: chained blocks enter here
+  Label leave_;               // jmp [context.leave]: rax holds the return value
   Label top_;                 // the first instruction, after the cache registers are loaded
   uint64_t start_pc_ = 0;     // the block's virtual pc
   uint64_t length_ = 0;       // instructions in the block
-  unsigned cells_used_ = 0;
+  size_t cells_used_ = 0;
+  size_t sites_used_ = 0;
   bool loops_ = false;                   // the block may jump back to its own start
   std::array<int8_t, 32> host_index_{};  // guest register -> index into kCacheRegisters, or -1
   uint32_t dirty_ = 0;                   // cached guest registers that may differ from hart.x
+  // Slow paths, emitted after the block's main line so that the fast paths
+  // fall straight through (each restores the cache state it was made in).
+  std::vector<std::function<void()>> out_of_line_;
 };
 
 // The guest registers the block uses most get the cache registers; one used
@@ -229,52 +255,34 @@ void BlockEmitter::allocate_registers(const BlockPlan& plan) {
 }
 
 void BlockEmitter::emit(const BlockPlan& plan) {
-  epilogue_ = a_.newLabel();
-  // Every block has this same frame, so a chained block's epilogue undoes
-  // the prologue of the block the dispatcher called. Six pushes and 8 bytes
-  // after the return address leave rsp 16-byte aligned for calls.
-  a_.push(x86::rbx);
-  a_.push(x86::rbp);
-  a_.push(x86::r12);
-  a_.push(x86::r13);
-  a_.push(x86::r14);
-  a_.push(x86::r15);
-  a_.sub(x86::rsp, 8);
-  a_.mov(kHart, x86::rdi);
-  a_.mov(kContext, x86::rsi);
-  entry_ = a_.newLabel();
+  leave_ = a_.newLabel();
   top_ = a_.newLabel();
   start_pc_ = plan.virtual_pc;
   length_ = plan.instructions.size();
   allocate_registers(plan);
-  a_.bind(entry_);
+  // Entered from RuntimeStubs::enter or from a chaining block, with the
+  // pinned registers set: load the cache registers.
   reload([](unsigned, unsigned) { return true; });
-  if (loops_) a_.mov(kLoopBudget, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
+  if (loops_) a_.mov(kLoopBudget, context_field(offsetof(JitContext, loop_budget)));
   a_.bind(top_);
 
   bool ended = false;
   for (size_t i = 0; i < plan.instructions.size() && !ended; ++i) {
-    if (runs_in_helper(plan.instructions[i])) {
-      emit_in_helper(&target_.instructions[i], plan.pcs[i], i + 1);
+    // The block's own copy: its address is stable (helper call sites point at it).
+    const DecodedInstruction& in = target_.chaining->instructions[i];
+    if (runs_in_helper(in)) {
+      emit_in_helper(in, plan.pcs[i], i + 1);
       continue;
     }
-    // The block's own copy: its address is stable (the FP slow path passes it).
-    ended = emit_instruction(target_.instructions[i], plan.pcs[i], i + 1);
+    ended = emit_instruction(in, plan.pcs[i], i + 1);
   }
   if (!ended) {  // exit 1: fall through to the next instruction
     const DecodedInstruction& last = plan.instructions.back();
     exit_to(plan.pcs.back() + last.length, last.bits, plan.instructions.size());
   }
-
-  a_.bind(epilogue_);
-  a_.add(x86::rsp, 8);
-  a_.pop(x86::r15);
-  a_.pop(x86::r14);
-  a_.pop(x86::r13);
-  a_.pop(x86::r12);
-  a_.pop(x86::rbp);
-  a_.pop(x86::rbx);
-  a_.ret();
+  for (size_t i = 0; i < out_of_line_.size(); ++i) out_of_line_[i]();  // may not add more
+  a_.bind(leave_);
+  a_.jmp(context_field(offsetof(JitContext, leave)));
 }
 
 bool BlockEmitter::emit_instruction(const DecodedInstruction& in, uint64_t pc, uint64_t slot) {
@@ -311,6 +319,47 @@ bool BlockEmitter::emit_instruction(const DecodedInstruction& in, uint64_t pc, u
   }
 }
 
+template <typename Operation>
+void BlockEmitter::emit_binary(const DecodedInstruction& in, bool commutative, bool word, Operation operation) {
+  const x86::Gp dst = destination(in.rd);
+  const auto apply = [&](const x86::Gp& target, const x86::Gp& operand) {
+    if (word) operation(target.r32(), operand.r32());
+    else operation(target, operand);
+  };
+  if (cached(in.rs2) && host(in.rs2) == dst && in.rs1 != in.rs2) {
+    // rd is rs2's cache register and rs1 is another register.
+    if (commutative) {
+      apply(dst, source(in.rs1, x86::rcx));
+    } else {
+      load_x(x86::rax, in.rs1);
+      apply(x86::rax, dst);
+      a_.mov(dst, x86::rax);
+    }
+  } else {
+    const x86::Gp operand = source(in.rs2, x86::rcx);
+    load_x(dst, in.rs1);
+    apply(dst, operand);
+  }
+  if (word) a_.movsxd(dst, dst.r32());
+  store_x(in.rd, dst);
+}
+
+// x86 masks 64-bit shift counts to 6 bits and 32-bit ones to 5, as RISC-V
+// does (sll/srl/sra and the W forms).
+void BlockEmitter::emit_shift(const DecodedInstruction& in, bool word) {
+  const x86::Gp dst = destination(in.rd);
+  load_x(x86::rcx, in.rs2);  // first: dst may be rs2's cache register
+  load_x(dst, in.rs1);
+  const x86::Gp target = word ? dst.r32() : dst;
+  switch (in.op) {
+    case Op::sll: case Op::sllw: a_.shl(target, x86::cl); break;
+    case Op::srl: case Op::srlw: a_.shr(target, x86::cl); break;
+    default: a_.sar(target, x86::cl); break;  // sra, sraw
+  }
+  if (word) a_.movsxd(dst, dst.r32());
+  store_x(in.rd, dst);
+}
+
 void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
   using x86::rax;
   using x86::rcx;
@@ -321,81 +370,98 @@ void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
   const int32_t imm = static_cast<int32_t>(in.imm);  // 12-bit I-type immediates and shift amounts
   if (in.op == Op::fence) return;                     // nothing to order on one in-order hart
   if (rd == 0) return;  // every remaining case only writes rd and cannot trap
-  const auto operands = [&] {
-    load_x(rax, in.rs1);
-    load_x(rcx, in.rs2);
+  const x86::Gp dst = destination(rd);
+  // rd = rs1, then `then(dst)` on it (immediate forms).
+  const auto unary = [&](auto then) {
+    load_x(dst, in.rs1);
+    then(dst);
+    store_x(rd, dst);
+  };
+  const auto set_from_flags = [&](auto set_condition) {  // slt/sltu/slti/sltiu after the cmp
+    set_condition(x86::al);
+    a_.movzx(dst.r32(), x86::al);
+    store_x(rd, dst);
   };
   switch (in.op) {
-    case Op::lui: a_.mov(rax, static_cast<uint64_t>(in.imm)); break;
-    case Op::auipc: a_.mov(rax, pc + static_cast<uint64_t>(in.imm)); break;
-    case Op::addi: load_x(rax, in.rs1); a_.add(rax, imm); break;
-    case Op::slti:
-      load_x(rax, in.rs1);
-      a_.cmp(rax, imm);
-      a_.setl(x86::al);
-      a_.movzx(eax, x86::al);
-      break;
-    case Op::sltiu:  // cmp sign-extends imm to 64 bits, then setb compares unsigned
-      load_x(rax, in.rs1);
-      a_.cmp(rax, imm);
-      a_.setb(x86::al);
-      a_.movzx(eax, x86::al);
-      break;
-    case Op::xori: load_x(rax, in.rs1); a_.xor_(rax, imm); break;
-    case Op::ori: load_x(rax, in.rs1); a_.or_(rax, imm); break;
-    case Op::andi: load_x(rax, in.rs1); a_.and_(rax, imm); break;
-    case Op::slli: load_x(rax, in.rs1); a_.shl(rax, imm & 63); break;
-    case Op::srli: load_x(rax, in.rs1); a_.shr(rax, imm & 63); break;
-    case Op::srai: load_x(rax, in.rs1); a_.sar(rax, imm & 63); break;
-    case Op::add: operands(); a_.add(rax, rcx); break;
-    case Op::sub: operands(); a_.sub(rax, rcx); break;
-    // x86 masks 64-bit shift counts to 6 bits and 32-bit ones to 5, as RISC-V does.
-    case Op::sll: operands(); a_.shl(rax, x86::cl); break;
-    case Op::srl: operands(); a_.shr(rax, x86::cl); break;
-    case Op::sra: operands(); a_.sar(rax, x86::cl); break;
-    case Op::slt:
-      operands();
-      a_.cmp(rax, rcx);
-      a_.setl(x86::al);
-      a_.movzx(eax, x86::al);
-      break;
-    case Op::sltu:
-      operands();
-      a_.cmp(rax, rcx);
-      a_.setb(x86::al);
-      a_.movzx(eax, x86::al);
-      break;
-    case Op::xor_: operands(); a_.xor_(rax, rcx); break;
-    case Op::or_: operands(); a_.or_(rax, rcx); break;
-    case Op::and_: operands(); a_.and_(rax, rcx); break;
+    case Op::lui: a_.mov(dst, static_cast<uint64_t>(in.imm)); store_x(rd, dst); return;
+    case Op::auipc: a_.mov(dst, pc + static_cast<uint64_t>(in.imm)); store_x(rd, dst); return;
+    case Op::addi:
+      if (cached(in.rs1) && host(in.rs1) != dst && imm != 0) {
+        a_.lea(dst, x86::ptr(host(in.rs1), imm));
+        store_x(rd, dst);
+        return;
+      }
+      unary([&](const x86::Gp& d) { if (imm != 0) a_.add(d, imm); });
+      return;
+    case Op::xori: unary([&](const x86::Gp& d) { a_.xor_(d, imm); }); return;
+    case Op::ori: unary([&](const x86::Gp& d) { a_.or_(d, imm); }); return;
+    case Op::andi: unary([&](const x86::Gp& d) { a_.and_(d, imm); }); return;
+    case Op::slli: unary([&](const x86::Gp& d) { a_.shl(d, imm & 63); }); return;
+    case Op::srli: unary([&](const x86::Gp& d) { a_.shr(d, imm & 63); }); return;
+    case Op::srai: unary([&](const x86::Gp& d) { a_.sar(d, imm & 63); }); return;
     // W forms: 32-bit x86 operations, then sign-extend the low word.
-    case Op::addiw: load_x(rax, in.rs1); a_.add(eax, imm); a_.movsxd(rax, eax); break;
-    case Op::slliw: load_x(rax, in.rs1); a_.shl(eax, imm & 31); a_.movsxd(rax, eax); break;
-    case Op::srliw: load_x(rax, in.rs1); a_.shr(eax, imm & 31); a_.movsxd(rax, eax); break;
-    case Op::sraiw: load_x(rax, in.rs1); a_.sar(eax, imm & 31); a_.movsxd(rax, eax); break;
-    case Op::addw: operands(); a_.add(eax, ecx); a_.movsxd(rax, eax); break;
-    case Op::subw: operands(); a_.sub(eax, ecx); a_.movsxd(rax, eax); break;
-    case Op::sllw: operands(); a_.shl(eax, x86::cl); a_.movsxd(rax, eax); break;
-    case Op::srlw: operands(); a_.shr(eax, x86::cl); a_.movsxd(rax, eax); break;
-    case Op::sraw: operands(); a_.sar(eax, x86::cl); a_.movsxd(rax, eax); break;
-    case Op::mul: operands(); a_.imul(rax, rcx); break;
-    case Op::mulw: operands(); a_.imul(eax, ecx); a_.movsxd(rax, eax); break;
-    case Op::mulh: operands(); a_.imul(rdx, rax, rcx); a_.mov(rax, rdx); break;
-    case Op::mulhu: operands(); a_.mul(rdx, rax, rcx); a_.mov(rax, rdx); break;
+    case Op::addiw:
+      unary([&](const x86::Gp& d) {
+        if (imm != 0) a_.add(d.r32(), imm);
+        a_.movsxd(d, d.r32());
+      });
+      return;
+    case Op::slliw: unary([&](const x86::Gp& d) { a_.shl(d.r32(), imm & 31); a_.movsxd(d, d.r32()); }); return;
+    case Op::srliw: unary([&](const x86::Gp& d) { a_.shr(d.r32(), imm & 31); a_.movsxd(d, d.r32()); }); return;
+    case Op::sraiw: unary([&](const x86::Gp& d) { a_.sar(d.r32(), imm & 31); a_.movsxd(d, d.r32()); }); return;
+    case Op::slti:  // cmp sign-extends imm to 64 bits
+      a_.cmp(source(in.rs1, rax), imm);
+      set_from_flags([&](const x86::Gp& low) { a_.setl(low); });
+      return;
+    case Op::sltiu:  // ... and setb compares unsigned
+      a_.cmp(source(in.rs1, rax), imm);
+      set_from_flags([&](const x86::Gp& low) { a_.setb(low); });
+      return;
+    case Op::slt:
+      a_.cmp(source(in.rs1, rax), source(in.rs2, rcx));
+      set_from_flags([&](const x86::Gp& low) { a_.setl(low); });
+      return;
+    case Op::sltu:
+      a_.cmp(source(in.rs1, rax), source(in.rs2, rcx));
+      set_from_flags([&](const x86::Gp& low) { a_.setb(low); });
+      return;
+    case Op::add: emit_binary(in, true, false, [&](auto d, auto s) { a_.add(d, s); }); return;
+    case Op::sub: emit_binary(in, false, false, [&](auto d, auto s) { a_.sub(d, s); }); return;
+    case Op::xor_: emit_binary(in, true, false, [&](auto d, auto s) { a_.xor_(d, s); }); return;
+    case Op::or_: emit_binary(in, true, false, [&](auto d, auto s) { a_.or_(d, s); }); return;
+    case Op::and_: emit_binary(in, true, false, [&](auto d, auto s) { a_.and_(d, s); }); return;
+    case Op::mul: emit_binary(in, true, false, [&](auto d, auto s) { a_.imul(d, s); }); return;
+    case Op::addw: emit_binary(in, true, true, [&](auto d, auto s) { a_.add(d, s); }); return;
+    case Op::subw: emit_binary(in, false, true, [&](auto d, auto s) { a_.sub(d, s); }); return;
+    case Op::mulw: emit_binary(in, true, true, [&](auto d, auto s) { a_.imul(d, s); }); return;
+    case Op::sll: case Op::srl: case Op::sra: emit_shift(in, false); return;
+    case Op::sllw: case Op::srlw: case Op::sraw: emit_shift(in, true); return;
+    case Op::mulh:
+      load_x(rax, in.rs1);
+      a_.imul(rdx, rax, source(in.rs2, rcx));
+      store_x(rd, rdx);
+      return;
+    case Op::mulhu:
+      load_x(rax, in.rs1);
+      a_.mul(rdx, rax, source(in.rs2, rcx));
+      store_x(rd, rdx);
+      return;
     case Op::mulhsu:
       // signed a = unsigned a - 2^64 [a < 0], so the high word of a*b is
       // the unsigned high word minus (a < 0 ? b : 0).
-      operands();
+      load_x(rax, in.rs1);
+      load_x(rcx, in.rs2);
       a_.mov(x86::rsi, rax);
       a_.mul(rdx, rax, rcx);
       a_.sar(x86::rsi, 63);
       a_.and_(x86::rsi, rcx);
       a_.sub(rdx, x86::rsi);
-      a_.mov(rax, rdx);
-      break;
+      store_x(rd, rdx);
+      return;
     default: return;  // unreachable: is_emittable() admits only the cases above
   }
-  store_x(rd, rax);
+  (void)eax;
+  (void)ecx;
 }
 
 // M division (table 7.1): the zero divisor and the signed overflow case
@@ -454,23 +520,30 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
   // interpreter's misaligned-target trap cannot fire; see jump() there.
   if (in.op == Op::jal) {
     if (in.rd != 0) {
-      a_.mov(x86::rax, next_pc);
-      store_x(in.rd, x86::rax);
+      a_.mov(destination(in.rd), next_pc);
+      store_x(in.rd, destination(in.rd));
     }
     if (target == start_pc_) emit_loop_back(slot);
     exit_to(target, in.bits, slot);
     return;
   }
   if (in.op == Op::jalr) {
-    load_x(x86::rsi, in.rs1);  // before rd is written: rd may be rs1
-    a_.add(x86::rsi, static_cast<int32_t>(in.imm));
+    // The target into rsi before rd is written (rd may be rs1).
+    if (cached(in.rs1)) {
+      a_.lea(x86::rsi, x86::ptr(host(in.rs1), static_cast<int32_t>(in.imm)));
+    } else {
+      load_x(x86::rsi, in.rs1);
+      if (in.imm != 0) a_.add(x86::rsi, static_cast<int32_t>(in.imm));
+    }
     a_.and_(x86::rsi, -2);
     if (in.rd != 0) {
-      a_.mov(x86::rcx, next_pc);
-      store_x(in.rd, x86::rcx);
+      a_.mov(destination(in.rd), next_pc);
+      store_x(in.rd, destination(in.rd));
     }
     write_back();
-    exit_through_jump_cache(in.bits, slot);
+    a_.mov(x86::rdx, reinterpret_cast<uint64_t>(new_cell(0, in.bits, slot)));
+    a_.call(context_field(offsetof(JitContext, exit_through_jump_cache)));
+    a_.jmp(x86::rax);
     return;
   }
   // Conditional branch: the not-taken edge goes on in the block (the cache
@@ -478,7 +551,12 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
   // adds the fall-through exit), the taken edge is a side exit that has
   // used `slot` slots: the instructions up to and including this one.
   Label not_taken = a_.newLabel();
-  a_.cmp(source(in.rs1, x86::rcx), source(in.rs2, x86::rdx));
+  if (in.rs2 == 0) {
+    const x86::Gp value = source(in.rs1, x86::rcx);
+    a_.test(value, value);
+  } else {
+    a_.cmp(source(in.rs1, x86::rcx), source(in.rs2, x86::rdx));
+  }
   switch (in.op) {  // the inverse condition skips the side exit
     case Op::beq: a_.jne(not_taken); break;
     case Op::bne: a_.je(not_taken); break;
@@ -492,144 +570,51 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
   a_.bind(not_taken);
 }
 
-// An instruction the interpreter runs in place (runs_in_helper): hart.pc
-// must hold its pc (the executor reads it, a trap records it as epc).
-// The interpreter reads and writes hart.x, so the cache registers are
-// written back before the call; afterwards rd (it may have been written) and
-// the caller-saved cache registers are loaded again.
-void BlockEmitter::emit_in_helper(const DecodedInstruction* in, uint64_t pc, uint64_t slot) {
+// An instruction the interpreter runs in place (runs_in_helper). The
+// interpreter reads and writes hart.x, so the cache registers are written
+// back before the call (and count as clean after it); afterwards rd (it may
+// have been written) and the caller-saved cache registers are loaded again.
+void BlockEmitter::emit_in_helper(const DecodedInstruction& in, uint64_t pc, uint64_t slot) {
   write_back();
   dirty_ = 0;
-  set_pc(pc);
+  HelperCallSite* site = new_site(in, pc, slot);
   a_.mov(x86::rdi, kContext);
-  a_.mov(x86::rsi, reinterpret_cast<uint64_t>(in));
-  a_.mov(x86::rax, reinterpret_cast<uint64_t>(&jit_execute_helper));
-  a_.call(x86::rax);
-  Label completed = a_.newLabel();
-  a_.test(x86::eax, x86::eax);
-  a_.jz(completed);
-  finish(in->bits, slot, true);  // exit 4: pc was set by the trap
-  a_.bind(completed);
-  const unsigned rd = in->rd;
+  a_.mov(x86::rsi, reinterpret_cast<uint64_t>(site));
+  a_.call(context_field(offsetof(JitContext, execute_helper)));
+  leave_unless_continuing();  // exit 4: it trapped
+  const unsigned rd = in.rd;
   reload([rd](unsigned index, unsigned r) { return index >= kCalleeSavedCacheRegisters || r == rd; });
 }
 
-// The tail both chained exits share: with a ChainTarget in rax, enter its
-// block if its bytes were checked in the current write epoch and its full
-// length fits the budget left after this block's `slots`; else go to
-// `fallback` (budget untouched). Clobbers rcx.
-void BlockEmitter::enter_chain_target(int32_t slots, Label fallback) {
-  using x86::rax;
-  using x86::rcx;
-  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, write_epoch)));
-  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, verified_epoch)));
-  a_.jne(fallback);
-  a_.mov(rcx, x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)));
-  a_.sub(rcx, slots);
-  a_.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
-  a_.jb(fallback);
-  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, loop_budget)), rcx);
-  a_.jmp(x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
-}
-
-// Chained exit: only reached after this run of the block completed in
-// generated code (as for loops), so the dispatcher would find the same target
-// block (same page and mode: the cell is only ever set to such a block) and
-// take no interrupt. The target is entered if its guest bytes were checked
-// in the current write epoch and its full length fits the budget left.
+// A normal exit to a constant pc: the cell stub chains when the cell is
+// linked (same page, see ExitCell), else the jump-cache stub looks the
+// target up (docs/jit.md, "Loops, chaining, dispatch").
 void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
-  using x86::rax;
-  using x86::rcx;
-  using x86::rdx;
   write_back();
-  if ((target >> 12) != (start_pc_ >> 12) || cells_used_ >= kExitCellsPerBlock) {
+  ExitCell* cell = new_cell(target, bits, slots);
+  if ((target >> 12) != (start_pc_ >> 12)) {
     a_.mov(x86::rsi, target);
-    exit_through_jump_cache(bits, slots);
-    return;
+    a_.mov(x86::rdx, reinterpret_cast<uint64_t>(cell));
+    a_.call(context_field(offsetof(JitContext, exit_through_jump_cache)));
+  } else {
+    a_.mov(x86::rdx, reinterpret_cast<uint64_t>(cell));
+    a_.call(context_field(offsetof(JitContext, exit_through_cell)));
   }
-  ExitCell* cell = &target_.exit_cells[cells_used_++];
-  cell->target_pc = target;
-  cell->physical_page = target_.physical_page;
-  cell->mode = target_.mode;
-  Label plain = a_.newLabel();
-  const auto slots32 = static_cast<int32_t>(slots);
-  a_.mov(rdx, reinterpret_cast<uint64_t>(cell));
-  a_.mov(rax, x86::qword_ptr(rdx, offsetof(ExitCell, target)));
-  a_.test(rax, rax);
-  a_.jz(plain);
-  enter_chain_target(slots32, plain);
-  a_.bind(plain);
-  a_.mov(x86::qword_ptr(kContext, offsetof(JitContext, last_exit)), rdx);
-  set_pc(target);
-  finish(bits, slots, false);
-}
-
-// Indirect jumps and exits to another page. As for exit cells, this exit is
-// only reached after the block ran entirely in generated code, so the
-// dispatcher would take no interrupt here and would run the block it finds
-// for the pc in rsi; that is the jump-cache entry's block when the entry's
-// key is what the dispatcher would compute now: same virtual pc and mode,
-// and the physical pc the fetch TLB gives for the pc (the mapping may have
-// changed since the entry was made; a fetch-TLB miss or an MMIO page goes to
-// the dispatcher). The block is entered if its bytes were checked in this
-// write epoch and it fits the budget left.
-void BlockEmitter::exit_through_jump_cache(uint32_t bits, uint64_t slots) {
-  using x86::rax;
-  using x86::rcx;
-  using x86::rdx;
-  using x86::rdi;
-  using x86::rsi;
-  static_assert(sizeof(JumpCacheEntry) == 40, "jump cache entries are addressed as index * 5 * 8");
-  Label miss = a_.newLabel();
-  const auto slots32 = static_cast<int32_t>(slots);
-  a_.mov(rdi, x86::qword_ptr(kContext, offsetof(JitContext, jump_cache)));
-  a_.test(rdi, rdi);
-  a_.jz(miss);
-  a_.mov(x86::eax, x86::esi);
-  a_.shr(x86::eax, 1);
-  a_.and_(x86::eax, static_cast<int32_t>(kJumpCacheEntries - 1));
-  a_.lea(rax, x86::ptr(rax, rax, 2));
-  a_.lea(rdi, x86::ptr(rdi, rax, 3));
-  a_.cmp(rsi, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, virtual_pc)));
-  a_.jne(miss);
-  a_.cmp(x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, mode)),
-         static_cast<int32_t>(target_.mode));
-  a_.jne(miss);
-  const x86::Mem tag = tlb_entry(rsi, target_.fetch_table_offset, kEntryTag);
-  a_.mov(rcx, rsi);
-  a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
-  a_.or_(rcx, static_cast<int32_t>(target_.fetch_context));
-  a_.cmp(rcx, tag);
-  a_.jne(miss);
-  x86::Mem flags = tag;
-  flags.addOffset(kEntryFlags - kEntryTag);
-  flags.setSize(1);
-  a_.cmp(flags, 0);
-  a_.jne(miss);
-  x86::Mem physical_page = tag;
-  physical_page.addOffset(kEntryPhysicalPage - kEntryTag);
-  a_.mov(x86::ecx, x86::esi);
-  a_.and_(x86::ecx, static_cast<int32_t>(Tlb::kPageOffsetMask));
-  a_.or_(rcx, physical_page);
-  a_.cmp(rcx, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, physical_pc)));
-  a_.jne(miss);
-  a_.mov(rax, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, target)));
-  a_.test(rax, rax);
-  a_.jz(miss);
-  enter_chain_target(slots32, miss);
-  a_.bind(miss);
-  a_.mov(x86::qword_ptr(kHart, target_.pc_offset), rsi);
-  finish(bits, slots, false);
+  // The stub returns where to go: the next block's code, or its own code
+  // that leaves. Jumping from here rather than from the shared stub gives
+  // every exit its own indirect branch, which the host predicts per site.
+  a_.jmp(x86::rax);
 }
 
 // Only reached when every instruction of this run of the block completed in
-// generated code (a slow-path access exits the block), so nothing that could
-// change interrupt state, translation or code happened (docs/jit.md, "Exact
-// instruction counting"): running the block again is what the dispatcher
-// would do, minus the lookup. This run used `slots` slots (the jump back may
-// be a side exit before the block's end); the next run may use the whole
-// block, so the block goes round again only while the budget left after this
-// run covers its full length, and otherwise falls through to the normal exit.
+// generated code or continued after a helper that reached plain RAM, so
+// nothing that could change interrupt state, translation or code happened
+// (docs/jit.md, "Exact instruction counting"): running the block again is
+// what the dispatcher would do, minus the lookup. This run used `slots`
+// slots (the jump back may be a side exit before the block's end); the next
+// run may use the whole block, so the block goes round again only while the
+// budget left after this run covers its full length, and otherwise falls
+// through to the normal exit.
 void BlockEmitter::emit_loop_back(uint64_t slots) {
   const auto length = static_cast<int32_t>(length_);
   Label exit = a_.newLabel();
@@ -643,10 +628,9 @@ void BlockEmitter::emit_loop_back(uint64_t slots) {
 
 // Loads and stores. Fast path (the same test as Hart::load/store's): the
 // access lies within one page, the TLB entry of this access kind matches
-// tag = page | context, and its flags are clear (host-backed); stores also
-// require that the physical page holds no translated code (code-page bitmap),
-// so a store that may modify code always goes through the slow path and ends
-// the block. Slow path: the helper calls hart.load/store.
+// tag = page | context, and its flags are clear (host-backed; store entries
+// of pages holding translated code carry a flag). Slow path (out of line):
+// the helper calls hart.load/store and says whether the block goes on.
 void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store,
                                unsigned size, bool is_signed) {
   using x86::rax;
@@ -657,12 +641,21 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   const auto f_slot = [this](unsigned r) {
     return x86::qword_ptr(kHart, target_.f_offset + static_cast<int32_t>(8 * r));
   };
+  HelperCallSite* site = new_site(in, pc, slot);
+  site->access = is_store ? HelperCallSite::Access::Store : HelperCallSite::Access::Load;
+  site->size = static_cast<uint8_t>(size);
+  site->sign_extend = is_signed;
+  site->tlb_context = is_store ? target_.store_context : target_.load_context;
   if (fp) {  // 11.1: mstatus.FS = Off makes it illegal; the slow path raises that
     a_.test(x86::qword_ptr(kHart, target_.mstatus_offset), static_cast<int32_t>(riscv::kMstatusFS));
     a_.jz(slow);
   }
-  load_x(rsi, in.rs1);
-  if (in.imm != 0) a_.add(rsi, static_cast<int32_t>(in.imm));
+  if (cached(in.rs1) && in.imm != 0) {
+    a_.lea(rsi, x86::ptr(host(in.rs1), static_cast<int32_t>(in.imm)));
+  } else {
+    load_x(rsi, in.rs1);
+    if (in.imm != 0) a_.add(rsi, static_cast<int32_t>(in.imm));
+  }
   if (size > 1) {
     a_.mov(x86::eax, x86::esi);
     a_.and_(x86::eax, static_cast<int32_t>(Tlb::kPageOffsetMask));
@@ -709,7 +702,7 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
       default: a_.mov(x86::qword_ptr(rsi), value); break;
     }
   } else if (in.rd != 0) {
-    const x86::Gp value = cached(in.rd) ? host(in.rd) : rax;
+    const x86::Gp value = destination(in.rd);
     switch (size) {
       case 1:
         is_signed ? a_.movsx(value, x86::byte_ptr(rsi)) : a_.movzx(value.r32(), x86::byte_ptr(rsi));
@@ -724,58 +717,229 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     }
     store_x(in.rd, value);
   }
-  a_.jmp(done);
-
-  // Slow path: hart.pc must hold this instruction's pc in case of a trap;
-  // hart.x must be exact (the block ends after it either way).
-  a_.bind(slow);
-  write_back();
-  set_pc(pc);
-  if (fp) {
-    // The interpreter's executor does the whole instruction (FS check,
-    // access, NaN-boxing, FS dirty); it may touch memory or a device, so it
-    // counts as a helper call and the block ends after it, as below.
-    a_.mov(x86::rdi, kContext);
-    a_.mov(rsi, reinterpret_cast<uint64_t>(&in));
-    a_.mov(rax, reinterpret_cast<uint64_t>(&jit_execute_helper));
-  } else if (is_store) {
-    a_.mov(x86::edx, size);
-    load_x(rcx, in.rs2);
-    a_.mov(rax, reinterpret_cast<uint64_t>(&jit_store_helper));
-  } else {
-    a_.mov(x86::edx, size | (is_signed ? static_cast<uint32_t>(kLoadSigned) : 0u));
-    a_.mov(rax, reinterpret_cast<uint64_t>(&jit_load_helper));
-  }
-  if (!fp) a_.mov(x86::rdi, kContext);  // rsi still holds the address
-  a_.call(rax);
-  Label completed = a_.newLabel();
-  a_.test(x86::eax, x86::eax);
-  a_.jz(completed);
-  finish(in.bits, slot, true);  // exit 4: pc was set by the trap
-  a_.bind(completed);
-  if (!fp && !is_store && in.rd != 0) {  // into hart.x: the cache registers are not written back again
-    a_.mov(rax, x86::qword_ptr(kContext, offsetof(JitContext, scratch)));
-    a_.mov(x_slot(in.rd), rax);
-  }
-  set_pc(pc + in.length);  // exit 3
-  finish(in.bits, slot, false);
   a_.bind(done);
+
+  // The slow path, with the cache state of this point of the main line: the
+  // dirty cache registers are written back (the helper and a trap see
+  // hart.x exact), rsi holds the address. If the helper lets the block go
+  // on, the caller-saved cache registers and rd (written by the helper into
+  // hart.x) are loaded again and the main line resumes after the access.
+  const uint32_t dirty_here = dirty_;
+  out_of_line_.push_back([this, &in, is_store, fp, slow, done, site, dirty_here] {
+    const uint32_t main_line_dirty = dirty_;
+    dirty_ = dirty_here;
+    a_.bind(slow);
+    write_back();
+    a_.mov(x86::rdi, kContext);
+    if (fp) {
+      a_.mov(x86::rsi, reinterpret_cast<uint64_t>(site));
+      a_.call(context_field(offsetof(JitContext, execute_helper)));
+    } else {
+      a_.mov(x86::rdx, reinterpret_cast<uint64_t>(site));
+      if (is_store) load_x(x86::rcx, in.rs2);
+      a_.call(context_field(is_store ? offsetof(JitContext, store_helper) : offsetof(JitContext, load_helper)));
+    }
+    leave_unless_continuing();
+    const unsigned rd = !is_store && !fp ? in.rd : 0;
+    reload([rd](unsigned index, unsigned r) { return index >= kCalleeSavedCacheRegisters || r == rd; });
+    a_.jmp(done);
+    dirty_ = main_line_dirty;
+  });
 }
 
 }  // namespace
 
-BlockFunction emit_block(JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target,
-                         const void** chain_entry, size_t* code_size) {
+void size_block_data(const BlockPlan& plan, BlockChaining& chaining) {
+  size_t exits = 1;  // the fall-through
+  size_t sites = 0;
+  for (const DecodedInstruction& in : plan.instructions) {
+    if (is_conditional_branch(in.op) || in.op == Op::jal || in.op == Op::jalr) ++exits;
+    switch (in.op) {
+      case Op::lb: case Op::lh: case Op::lw: case Op::ld: case Op::lbu: case Op::lhu: case Op::lwu:
+      case Op::sb: case Op::sh: case Op::sw: case Op::sd:
+      case Op::flw: case Op::fld: case Op::fsw: case Op::fsd:
+        ++sites;
+        break;
+      default:
+        if (runs_in_helper(in)) ++sites;
+        break;
+    }
+  }
+  chaining.exits.assign(exits, ExitCell{});
+  chaining.helper_sites.assign(sites, HelperCallSite{});
+}
+
+const void* emit_block(JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target, size_t* code_size) {
   CodeHolder code;
   if (code.init(runtime.environment()) != kErrorOk) return nullptr;
   x86::Assembler assembler(&code);
   BlockEmitter emitter(assembler, target);
   emitter.emit(plan);
-  BlockFunction function = nullptr;
+  const void* function = nullptr;
   if (runtime.add(&function, &code) != kErrorOk) return nullptr;
-  *chain_entry = reinterpret_cast<const uint8_t*>(function) + code.labelOffsetFromBase(emitter.entry());
   *code_size = code.codeSize();
   return function;
+}
+
+// The code every block shares (see RuntimeStubs).
+bool emit_runtime_stubs(JitRuntime& runtime, const EmitterTarget& target, RuntimeStubs* stubs) {
+  using x86::rax;
+  using x86::rcx;
+  using x86::rdx;
+  using x86::rdi;
+  using x86::rsi;
+  using x86::r8;
+  CodeHolder code;
+  if (code.init(runtime.environment()) != kErrorOk) return false;
+  x86::Assembler a(&code);
+  const auto field = [](size_t offset) { return x86::qword_ptr(kContext, static_cast<int32_t>(offset)); };
+  Label enter = a.newLabel(), leave = a.newLabel(), through_cell = a.newLabel(),
+        through_jump_cache = a.newLabel(), leave_through_cell = a.newLabel(),
+        leave_through_jump_cache = a.newLabel();
+
+  // enter(hart, context, code): six pushes and 8 bytes after the return
+  // address leave rsp 16-byte aligned for the blocks' helper calls.
+  a.bind(enter);
+  a.push(x86::rbx);
+  a.push(x86::rbp);
+  a.push(x86::r12);
+  a.push(x86::r13);
+  a.push(x86::r14);
+  a.push(x86::r15);
+  a.sub(x86::rsp, 8);
+  a.mov(kHart, rdi);
+  a.mov(kContext, rsi);
+  a.jmp(rdx);
+
+  a.bind(leave);
+  a.add(x86::rsp, 8);
+  a.pop(x86::r15);
+  a.pop(x86::r14);
+  a.pop(x86::r13);
+  a.pop(x86::r12);
+  a.pop(x86::rbp);
+  a.pop(x86::rbx);
+  a.ret();
+
+  // With a ChainTarget in rax and the ExitCell in rdx: the target may be
+  // entered if its bytes were checked in the current write epoch and its
+  // full length fits the budget left after the cell's slots; then take the
+  // slots from the budget and return its code, else go to `fallback`.
+  const auto chain_target = [&](Label fallback) {
+    a.mov(rcx, field(offsetof(JitContext, write_epoch)));
+    a.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, verified_epoch)));
+    a.jne(fallback);
+    a.mov(x86::ecx, x86::dword_ptr(rdx, offsetof(ExitCell, slots)));
+    a.mov(r8, field(offsetof(JitContext, loop_budget)));
+    a.sub(r8, rcx);
+    a.cmp(r8, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
+    a.jb(fallback);
+    a.mov(field(offsetof(JitContext, loop_budget)), r8);
+    a.mov(rax, x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
+    a.ret();
+  };
+  // Leave with the cell's bits and slots; the pc is already in hart.pc.
+  const auto leave_through = [&]() {
+    a.mov(x86::eax, x86::dword_ptr(rdx, offsetof(ExitCell, bits)));
+    a.mov(x86::dword_ptr(kHart, target.instruction_bits_offset), x86::eax);
+    a.mov(x86::eax, x86::dword_ptr(rdx, offsetof(ExitCell, slots)));
+    a.add(rax, rax);
+    a.jmp(leave);
+  };
+
+  // The exit stubs are called (rsp stays aligned for the next block) and
+  // return in rax where the exit goes on: the next block's code or the
+  // matching leave_through_* code below (rdx and rsi unchanged).
+  //
+  // Chained exit: only reached after this run of the block completed in
+  // generated code, so the dispatcher would find the same target block (same
+  // page and mode: the cell is only ever linked to such a block) and take
+  // no interrupt.
+  a.bind(through_cell);
+  {
+    Label plain = a.newLabel();
+    a.mov(rax, x86::qword_ptr(rdx, offsetof(ExitCell, target)));
+    a.test(rax, rax);
+    a.jz(plain);
+    chain_target(plain);
+    a.bind(plain);
+    a.lea(rax, x86::ptr(leave_through_cell));
+    a.ret();
+    a.bind(leave_through_cell);
+    a.mov(field(offsetof(JitContext, last_exit)), rdx);
+    a.mov(rax, x86::qword_ptr(rdx, offsetof(ExitCell, target_pc)));
+    a.mov(x86::qword_ptr(kHart, target.pc_offset), rax);
+    leave_through();
+  }
+
+  // Indirect jumps and exits to another page. As for exit cells, this exit
+  // is only reached after the block ran entirely in generated code, so the
+  // dispatcher would take no interrupt here and would run the block it finds
+  // for the pc in rsi; that is the jump-cache entry's block when the entry's
+  // key is what the dispatcher would compute now: same virtual pc and mode,
+  // and the physical pc the fetch TLB gives for the pc (the mapping may have
+  // changed since the entry was made; a fetch-TLB miss or an MMIO page goes
+  // to the dispatcher).
+  a.bind(through_jump_cache);
+  {
+    static_assert(sizeof(JumpCacheEntry) == 40, "jump cache entries are addressed as index * 5 * 8");
+    Label miss = a.newLabel();
+    a.mov(rdi, field(offsetof(JitContext, jump_cache)));
+    a.test(rdi, rdi);
+    a.jz(miss);
+    a.mov(x86::eax, x86::esi);
+    a.shr(x86::eax, 1);
+    a.and_(x86::eax, static_cast<int32_t>(kJumpCacheEntries - 1));
+    a.lea(rax, x86::ptr(rax, rax, 2));
+    a.lea(rdi, x86::ptr(rdi, rax, 3));
+    a.cmp(rsi, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, virtual_pc)));
+    a.jne(miss);
+    a.mov(rcx, x86::qword_ptr(rdx, offsetof(ExitCell, mode)));
+    a.cmp(rcx, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, mode)));
+    a.jne(miss);
+    a.mov(rax, rsi);
+    a.shr(rax, 12);
+    a.movzx(x86::eax, x86::al);
+    a.lea(rax, x86::ptr(rax, rax, 2));
+    const x86::Mem tag = x86::qword_ptr(kHart, rax, 3, target.fetch_table_offset + kEntryTag);
+    a.mov(rcx, rsi);
+    a.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
+    a.or_(rcx, x86::qword_ptr(rdx, offsetof(ExitCell, fetch_context)));
+    a.cmp(rcx, tag);
+    a.jne(miss);
+    x86::Mem flags = tag;
+    flags.addOffset(kEntryFlags - kEntryTag);
+    flags.setSize(1);
+    a.cmp(flags, 0);
+    a.jne(miss);
+    x86::Mem physical_page = tag;
+    physical_page.addOffset(kEntryPhysicalPage - kEntryTag);
+    a.mov(x86::ecx, x86::esi);
+    a.and_(x86::ecx, static_cast<int32_t>(Tlb::kPageOffsetMask));
+    a.or_(rcx, physical_page);
+    a.cmp(rcx, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, physical_pc)));
+    a.jne(miss);
+    a.mov(rax, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, target)));
+    a.test(rax, rax);
+    a.jz(miss);
+    chain_target(miss);
+    a.bind(miss);
+    a.lea(rax, x86::ptr(leave_through_jump_cache));
+    a.ret();
+    a.bind(leave_through_jump_cache);
+    a.mov(x86::qword_ptr(kHart, target.pc_offset), rsi);
+    leave_through();
+  }
+
+  const void* base = nullptr;
+  if (runtime.add(&base, &code) != kErrorOk) return false;
+  const auto at = [&](Label label) { return static_cast<const uint8_t*>(base) + code.labelOffsetFromBase(label); };
+  stubs->enter = reinterpret_cast<uint64_t (*)(riscv::Hart*, JitContext*, const void*)>(
+      reinterpret_cast<uintptr_t>(at(enter)));
+  stubs->exit_through_cell = at(through_cell);
+  stubs->exit_through_jump_cache = at(through_jump_cache);
+  stubs->leave = at(leave);
+  return true;
 }
 
 }  // namespace emu::jit

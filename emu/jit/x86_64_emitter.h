@@ -1,12 +1,16 @@
 // JIT back end: turns a BlockPlan into x86-64 code with asmjit.
 //
-// Generated code ABI (System V): BlockFunction(Hart* hart, JitContext* context).
-// Pinned registers for the whole block: rbx = hart, r12 = context. The TLB
-// tables are addressed from rbx (they live inside the Hart). Guest registers
+// Generated code ABI: a block has no prologue of its own. The engine calls
+// RuntimeStubs::enter(hart, context, block code), which saves the
+// callee-saved registers, pins rbx = hart and r12 = context and jumps to
+// the block; every block leaves through the shared epilogue
+// (JitContext::leave) with its return value, (slots << 1) | trapped, in
+// rax, or jumps straight into the next block (chaining). Guest registers
 // live in hart.x; within a block the most used ones are cached in host
-// registers (rbp, r13, r14, r15, r8..r11) and written back before every exit
-// and every helper call (docs/jit.md, "Register caching"). rax, rcx, rdx,
-// rsi, rdi are scratch. The block returns (slots << 1) | trapped.
+// registers (rbp, r13, r14, r15, r8..r11) and written back before every
+// exit and every helper call (docs/jit.md, "Register caching"). rax, rcx,
+// rdx, rsi, rdi are scratch; the exit stubs may clobber every register but
+// rbx, r12 and rsp (the next block loads what it caches).
 #pragma once
 
 #include <asmjit/x86.h>
@@ -33,16 +37,39 @@ struct EmitterTarget {
   uint64_t fetch_context = 0;           // TLB context of instruction fetches (the privilege)
   uint64_t mode = 0;                    // the block key's mode word
   uint64_t physical_page = 0;           // the block's physical pc >> 12
-  ExitCell* exit_cells = nullptr;       // kExitCellsPerBlock cells for exits that may chain
-  const riscv::DecodedInstruction* instructions = nullptr;  // the plan's, where they live while the block does
+  // The block's data (translation_cache.h): exits and helper call sites are
+  // filled in by the emitter; `chaining->instructions` holds the plan's.
+  BlockChaining* chaining = nullptr;
 };
+
+// Code shared by every block of one engine (emitted once into its runtime).
+struct RuntimeStubs {
+  // Runs generated code: enter(hart, context, block code) returns the
+  // block's (slots << 1) | trapped.
+  uint64_t (*enter)(riscv::Hart* hart, JitContext* context, const void* code) = nullptr;
+  // Called with rdx = ExitCell* (all cache registers written back); returns
+  // in rax the code to jump to: the cell's target block (budget taken) or
+  // code that leaves with the cell's pc, bits and slots.
+  const void* exit_through_cell = nullptr;
+  // Called with rsi = the target pc and rdx = ExitCell*; returns in rax the
+  // jump cache's block for that pc if it is valid here, else code that
+  // leaves.
+  const void* exit_through_jump_cache = nullptr;
+  const void* leave = nullptr;  // epilogue: returns rax
+};
+
+// Emits the stubs into `runtime` (offsets from `target`, which must describe
+// the engine's hart). False if asmjit fails.
+bool emit_runtime_stubs(asmjit::JitRuntime& runtime, const EmitterTarget& target, RuntimeStubs* stubs);
+
+// Sizes the block's exit cells and helper call sites for `plan` (before
+// emit_block, which fills them).
+void size_block_data(const BlockPlan& plan, BlockChaining& chaining);
 
 // Emits `plan` (non-empty) and adds it to `runtime`. Returns nullptr if
 // asmjit fails (out of executable memory): the caller then interprets.
-// *chain_entry receives the address after the prologue (where chained
-// blocks enter, with the pinned registers already set), *code_size the
-// bytes of code emitted.
-BlockFunction emit_block(asmjit::JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target,
-                         const void** chain_entry, size_t* code_size);
+// *code_size receives the bytes of code emitted.
+const void* emit_block(asmjit::JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target,
+                       size_t* code_size);
 
 }  // namespace emu::jit
