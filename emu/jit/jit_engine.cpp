@@ -99,6 +99,8 @@ JitEngine::JitEngine(Hart& hart, uint32_t translation_threshold)
   context_.store_helper = reinterpret_cast<const void*>(&jit_store_helper);
   context_.execute_helper = reinterpret_cast<const void*>(&jit_execute_helper);
   translation_threshold_ = std::max<uint32_t>(translation_threshold, 1);
+  code_is_patchable_ =
+      !asmjit::Support::test(asmjit::VirtMem::hardenedRuntimeInfo().flags, asmjit::VirtMem::HardenedRuntimeFlags::kEnabled);
   previous_fence_i_hook_ = hart.on_fence_i;
   hart.on_fence_i = &fence_i_hook;
   std::lock_guard lock(registry_mutex);
@@ -112,9 +114,9 @@ JitEngine::~JitEngine() {
     std::fprintf(stderr,
                  "jit: %" PRIu64 " blocks translated, %" PRIu64 " block runs, %" PRIu64 " interpreted slots, %" PRIu64
                  " invalidations, %" PRIu64 " stale, %" PRIu64 " dispatches, %" PRIu64 " byte checks, %" PRIu64
-                 " jump-cache misses\n",
+                 " jump-cache misses, %" PRIu64 " links, %" PRIu64 " epochs\n",
                  s.blocks_translated, s.block_runs, s.interpreted_slots, s.invalidations, s.stale_blocks,
-                 s.dispatches, s.byte_checks, s.jump_cache_misses);
+                 s.dispatches, s.byte_checks, s.jump_cache_misses, s.links, s.epochs);
   }
   {
     std::lock_guard lock(registry_mutex);
@@ -128,6 +130,7 @@ void JitEngine::invalidate_all() {
   ++statistics_.invalidations;
   ++drops_;
   clear_jump_cache();
+  linked_cells_.clear();  // their code goes now
   std::fill(block_filter_.begin(), block_filter_.end(), 0);
   cache_.clear([this](const void* code) { runtime_.release(code); });
 }
@@ -136,6 +139,39 @@ void JitEngine::set_single_instruction_blocks(bool on) {
   if (on == single_instruction_blocks_) return;
   single_instruction_blocks_ = on;
   invalidate_all();
+}
+
+void JitEngine::advance_write_epoch() {
+  ++context_.write_epoch;
+  ++statistics_.epochs;
+  // A linked jump enters its target without checking the target's bytes;
+  // every target must be verified again in the new epoch first.
+  unlink_all();
+}
+
+// Patches the exit's direct jump (x86_64_emitter.cpp, exit_to) to enter
+// `target`, if the displacement fits and the code may be written in place
+// (a hardened runtime without writable+executable memory keeps every exit
+// unlinked: slower, equally exact).
+void JitEngine::link(ExitCell& cell, Block& target) {
+  if (cell.jump_site == nullptr || cell.target != nullptr || !code_is_patchable_) return;
+  const auto* destination = static_cast<const uint8_t*>(target.code);
+  const int64_t displacement = destination - (cell.jump_site + 4);
+  if (displacement != static_cast<int32_t>(displacement)) return;
+  const auto rel32 = static_cast<int32_t>(displacement);
+  std::memcpy(cell.jump_site, &rel32, sizeof rel32);
+  cell.target = &target.chaining->self;
+  linked_cells_.push_back(&cell);
+  ++statistics_.links;
+}
+
+void JitEngine::unlink_all() {
+  for (ExitCell* cell : linked_cells_) {
+    const auto rel32 = static_cast<int32_t>(cell->unlinked - (cell->jump_site + 4));
+    std::memcpy(cell->jump_site, &rel32, sizeof rel32);
+    cell->target = nullptr;
+  }
+  linked_cells_.clear();
 }
 
 // 64-byte chunks of one page, as bits: [address, address + length) must lie within the page.
@@ -160,7 +196,7 @@ void JitEngine::page_unwatched(uint64_t page_address) {
   // Translations from this page may now be stale and nothing watches for
   // further writes: every block's bytes are checked before it runs again
   // (the check watches its page again).
-  if (code_chunks_.erase(page_address >> 12) != 0) ++context_.write_epoch;
+  if (code_chunks_.erase(page_address >> 12) != 0) advance_write_epoch();
 }
 
 EmitterTarget JitEngine::hart_offsets() const {
@@ -245,6 +281,7 @@ Block* JitEngine::block_at_pc() {
       // The guest rewrote this block's code (a store from this hart, another
       // hart or a device): translate again from the current bytes.
       ++statistics_.stale_blocks;
+      unlink_all();
       runtime_.release(block->code);
       cache_.erase(key);
       clear_jump_cache();
@@ -310,7 +347,7 @@ uint64_t JitEngine::run(uint64_t budget) {
       const BlockKey& key = dispatched_key_;
       if (key.virtual_pc == exit_taken->target_pc && key.mode == exit_taken->mode &&
           (key.physical_pc >> 12) == exit_taken->physical_page) {
-        exit_taken->target = &block->chaining->self;
+        link(*exit_taken, *block);
       }
     }
     exit_taken = nullptr;

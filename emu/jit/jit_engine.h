@@ -38,7 +38,7 @@ class JitEngine {
   // translations exact (docs/jit.md, "Self-modifying code"), and Linux
   // executes FENCE.I often enough that dropping everything made boots spend
   // most of their time translating again.
-  void on_fence_i() { ++context_.write_epoch; }
+  void on_fence_i() { advance_write_epoch(); }
   // Replay divergence narrowing (docs/replay.md): blocks of one instruction,
   // never chained, so that run(1) runs every emittable instruction as
   // generated code. Switching drops every translation.
@@ -53,6 +53,8 @@ class JitEngine {
     uint64_t dispatches = 0;         // block_at_pc calls
     uint64_t byte_checks = 0;        // guest-byte comparisons (the write epoch had moved)
     uint64_t jump_cache_misses = 0;  // dispatches that went to the hash map
+    uint64_t links = 0;              // exits patched to jump to their next block
+    uint64_t epochs = 0;             // write-epoch advances (each unlinks every exit)
   };
   const Statistics& statistics() const { return statistics_; }
 
@@ -72,6 +74,12 @@ class JitEngine {
   void watch_code(uint64_t physical_pc, uint64_t length);
   bool overlaps_code(uint64_t address, uint64_t length) const;
   void page_unwatched(uint64_t page_address);
+  // Chaining (docs/jit.md): an exit's direct jump is patched to enter the
+  // block the dispatcher found right after it; every link is undone when
+  // the write epoch moves or a block is dropped.
+  void advance_write_epoch();
+  void link(ExitCell& cell, Block& target);
+  void unlink_all();
 
   // A direct-mapped cache in front of the translation cache's hash map
   // (docs/jit.md, "Dispatch"): most block lookups are one compare. Generated
@@ -118,6 +126,8 @@ class JitEngine {
   static constexpr size_t kMaxBlocks = 1 << 16;
   asmjit::JitRuntime runtime_;
   RuntimeStubs stubs_;
+  std::vector<ExitCell*> linked_cells_;
+  bool code_is_patchable_ = true;
   TranslationCache cache_;
   JitContext context_;
   Statistics statistics_;

@@ -47,20 +47,20 @@ struct BlockKeyHash {
 struct ChainTarget {
   uint64_t verified_epoch = 0;  // the engine's write epoch when its guest bytes were last checked
   uint64_t length = 0;          // instructions: the most slots one run of the block can use
-  const void* entry = nullptr;  // the code after the prologue (pinned registers already set)
+  const void* entry = nullptr;  // the block's code (pinned registers already set)
 };
 
-// A normal block exit (docs/jit.md, "Block exits"): generated code writes
-// back its dirty cache registers and jumps to a runtime stub with the cell's
-// address (x86_64_emitter.h, RuntimeStubs), which continues in the next
-// block or leaves with the cell's pc, bits and slots.
-// Exits to a constant pc in the block's own page chain through `target`:
-// generated code jumps through it when it is set (and the target is
-// verified and fits the budget); the engine sets it after it has dispatched
-// that target right after this exit, and clears every cell whenever a block
-// is dropped. Other exits (other pages, jalr) go through the jump cache.
+// A normal block exit (docs/jit.md, "Block exits"). Exits to a constant pc
+// in the block's own page end in a patchable direct jump (`jump_site`): the
+// engine links it to the target block's code after it has dispatched that
+// block right after this exit, and unlinks every cell (points the jump
+// back at `unlinked`, which leaves through RuntimeStubs::exit_through_cell)
+// whenever the write epoch moves or a block is dropped. Other exits (other
+// pages, jalr) call RuntimeStubs::exit_through_jump_cache with the cell.
 struct ExitCell {
-  ChainTarget* target = nullptr;  // read by generated code (offset 0)
+  ChainTarget* target = nullptr;  // the block the jump is linked to (null: unlinked)
+  uint8_t* jump_site = nullptr;   // the rel32 of the patchable jump (same-page exits)
+  const uint8_t* unlinked = nullptr;  // where that jump goes when unlinked
   uint64_t target_pc = 0;         // the virtual pc this exit continues at (jalr: unused)
   // The key parts of the block the cell belongs to: the engine links the cell
   // only to a block in the same physical page and mode (the cell's block may
@@ -113,13 +113,8 @@ class TranslationCache {
     return it == blocks_.end() ? nullptr : &it->second;
   }
   Block& insert(const BlockKey& key, Block block) { return blocks_[key] = std::move(block); }
-  // Also unlinks every chain (some may lead to the erased block).
-  void erase(const BlockKey& key) {
-    blocks_.erase(key);
-    for (auto& [other_key, block] : blocks_) {
-      for (ExitCell& cell : block.chaining->exits) cell.target = nullptr;
-    }
-  }
+  // The caller unlinks first every exit cell that leads to the block.
+  void erase(const BlockKey& key) { blocks_.erase(key); }
 
   // Calls release(block.code) for every generated block, then forgets all.
   template <typename Release>

@@ -94,6 +94,15 @@ class BlockEmitter {
   BlockEmitter(x86::Assembler& a, const EmitterTarget& target) : a_(a), target_(target) {}
 
   void emit(const BlockPlan& plan);
+  // The patchable jumps of the block's same-page exits: after the code is
+  // placed, each cell learns where its rel32 is and where it points
+  // unlinked.
+  struct PatchSite {
+    ExitCell* cell;
+    Label after_jump;
+    Label unlinked;
+  };
+  const std::vector<PatchSite>& patch_sites() const { return patch_sites_; }
 
  private:
   x86::Mem x_slot(unsigned r) const { return x86::qword_ptr(kHart, target_.x_offset + static_cast<int32_t>(8 * r)); }
@@ -214,6 +223,7 @@ class BlockEmitter {
   // Slow paths, emitted after the block's main line so that the fast paths
   // fall straight through (each restores the cache state it was made in).
   std::vector<std::function<void()>> out_of_line_;
+  std::vector<PatchSite> patch_sites_;
 };
 
 // The guest registers the block uses most get the cache registers; one used
@@ -261,7 +271,19 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   length_ = plan.instructions.size();
   allocate_registers(plan);
   // Entered from RuntimeStubs::enter or from a chaining block, with the
-  // pinned registers set: load the cache registers.
+  // pinned registers set and the budget left in JitContext::loop_budget: a
+  // chaining block has taken its slots already, and the whole of this block
+  // must still fit (else leave with no slots of its own, at its start pc).
+  Label too_long = a_.newLabel();
+  a_.cmp(context_field(offsetof(JitContext, loop_budget)), static_cast<int32_t>(length_));
+  a_.jb(too_long);
+  out_of_line_.push_back([this, too_long] {
+    a_.bind(too_long);
+    a_.mov(x86::rax, start_pc_);
+    a_.mov(x86::qword_ptr(kHart, target_.pc_offset), x86::rax);
+    a_.xor_(x86::eax, x86::eax);
+    a_.jmp(leave_);
+  });
   reload([](unsigned, unsigned) { return true; });
   if (loops_) a_.mov(kLoopBudget, context_field(offsetof(JitContext, loop_budget)));
   a_.bind(top_);
@@ -596,14 +618,27 @@ void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
     a_.mov(x86::rsi, target);
     a_.mov(x86::rdx, reinterpret_cast<uint64_t>(cell));
     a_.call(context_field(offsetof(JitContext, exit_through_jump_cache)));
-  } else {
-    a_.mov(x86::rdx, reinterpret_cast<uint64_t>(cell));
-    a_.call(context_field(offsetof(JitContext, exit_through_cell)));
+    // The stub returns where to go: the next block's code, or its own code
+    // that leaves. Jumping from here rather than from the shared stub gives
+    // every exit its own indirect branch, which the host predicts per site.
+    a_.jmp(x86::rax);
+    return;
   }
-  // The stub returns where to go: the next block's code, or its own code
-  // that leaves. Jumping from here rather than from the shared stub gives
-  // every exit its own indirect branch, which the host predicts per site.
-  a_.jmp(x86::rax);
+  // A patchable direct jump (docs/jit.md, "Chaining"): this run's slots are
+  // taken from the budget and the bits stored first, so the next block only
+  // checks that its own length still fits. Unlinked, the jump goes to code
+  // that leaves through the cell.
+  a_.sub(context_field(offsetof(JitContext, loop_budget)), static_cast<int32_t>(slots));
+  a_.mov(x86::dword_ptr(kHart, target_.instruction_bits_offset), bits);
+  Label unlinked = a_.newLabel(), after_jump = a_.newLabel();
+  a_.long_().jmp(unlinked);
+  a_.bind(after_jump);
+  patch_sites_.push_back(PatchSite{cell, after_jump, unlinked});
+  out_of_line_.push_back([this, cell, unlinked] {
+    a_.bind(unlinked);
+    a_.mov(x86::rdx, reinterpret_cast<uint64_t>(cell));
+    a_.jmp(context_field(offsetof(JitContext, exit_through_cell)));
+  });
 }
 
 // Only reached when every instruction of this run of the block completed in
@@ -778,6 +813,11 @@ const void* emit_block(JitRuntime& runtime, const BlockPlan& plan, const Emitter
   const void* function = nullptr;
   if (runtime.add(&function, &code) != kErrorOk) return nullptr;
   *code_size = code.codeSize();
+  const auto* base = static_cast<uint8_t*>(const_cast<void*>(function));
+  for (const BlockEmitter::PatchSite& site : emitter.patch_sites()) {
+    site.cell->jump_site = const_cast<uint8_t*>(base) + code.labelOffsetFromBase(site.after_jump) - 4;
+    site.cell->unlinked = base + code.labelOffsetFromBase(site.unlinked);
+  }
   return function;
 }
 
@@ -794,8 +834,7 @@ bool emit_runtime_stubs(JitRuntime& runtime, const EmitterTarget& target, Runtim
   x86::Assembler a(&code);
   const auto field = [](size_t offset) { return x86::qword_ptr(kContext, static_cast<int32_t>(offset)); };
   Label enter = a.newLabel(), leave = a.newLabel(), through_cell = a.newLabel(),
-        through_jump_cache = a.newLabel(), leave_through_cell = a.newLabel(),
-        leave_through_jump_cache = a.newLabel();
+        through_jump_cache = a.newLabel(), leave_through_jump_cache = a.newLabel();
 
   // enter(hart, context, code): six pushes and 8 bytes after the return
   // address leave rsp 16-byte aligned for the blocks' helper calls.
@@ -822,19 +861,18 @@ bool emit_runtime_stubs(JitRuntime& runtime, const EmitterTarget& target, Runtim
   a.ret();
 
   // With a ChainTarget in rax and the ExitCell in rdx: the target may be
-  // entered if its bytes were checked in the current write epoch and its
-  // full length fits the budget left after the cell's slots; then take the
-  // slots from the budget and return its code, else go to `fallback`.
+  // entered if its bytes were checked in the current write epoch; then take
+  // the cell's slots from the budget, store its bits and return the
+  // target's code (which checks that its length fits), else go to
+  // `fallback`.
   const auto chain_target = [&](Label fallback) {
     a.mov(rcx, field(offsetof(JitContext, write_epoch)));
     a.cmp(rcx, x86::qword_ptr(rax, offsetof(ChainTarget, verified_epoch)));
     a.jne(fallback);
     a.mov(x86::ecx, x86::dword_ptr(rdx, offsetof(ExitCell, slots)));
-    a.mov(r8, field(offsetof(JitContext, loop_budget)));
-    a.sub(r8, rcx);
-    a.cmp(r8, x86::qword_ptr(rax, offsetof(ChainTarget, length)));
-    a.jb(fallback);
-    a.mov(field(offsetof(JitContext, loop_budget)), r8);
+    a.sub(field(offsetof(JitContext, loop_budget)), rcx);
+    a.mov(x86::ecx, x86::dword_ptr(rdx, offsetof(ExitCell, bits)));
+    a.mov(x86::dword_ptr(kHart, target.instruction_bits_offset), x86::ecx);
     a.mov(rax, x86::qword_ptr(rax, offsetof(ChainTarget, entry)));
     a.ret();
   };
@@ -847,30 +885,15 @@ bool emit_runtime_stubs(JitRuntime& runtime, const EmitterTarget& target, Runtim
     a.jmp(leave);
   };
 
-  // The exit stubs are called (rsp stays aligned for the next block) and
-  // return in rax where the exit goes on: the next block's code or the
-  // matching leave_through_* code below (rdx and rsi unchanged).
-  //
-  // Chained exit: only reached after this run of the block completed in
-  // generated code, so the dispatcher would find the same target block (same
-  // page and mode: the cell is only ever linked to such a block) and take
-  // no interrupt.
+  // An unlinked same-page exit (rdx = ExitCell*, jumped to): its slots are
+  // already taken from the budget and its bits stored, so it leaves with
+  // no slots of its own at the cell's pc, noting the cell for linking.
   a.bind(through_cell);
-  {
-    Label plain = a.newLabel();
-    a.mov(rax, x86::qword_ptr(rdx, offsetof(ExitCell, target)));
-    a.test(rax, rax);
-    a.jz(plain);
-    chain_target(plain);
-    a.bind(plain);
-    a.lea(rax, x86::ptr(leave_through_cell));
-    a.ret();
-    a.bind(leave_through_cell);
-    a.mov(field(offsetof(JitContext, last_exit)), rdx);
-    a.mov(rax, x86::qword_ptr(rdx, offsetof(ExitCell, target_pc)));
-    a.mov(x86::qword_ptr(kHart, target.pc_offset), rax);
-    leave_through();
-  }
+  a.mov(field(offsetof(JitContext, last_exit)), rdx);
+  a.mov(rax, x86::qword_ptr(rdx, offsetof(ExitCell, target_pc)));
+  a.mov(x86::qword_ptr(kHart, target.pc_offset), rax);
+  a.xor_(x86::eax, x86::eax);
+  a.jmp(leave);
 
   // Indirect jumps and exits to another page. As for exit cells, this exit
   // is only reached after the block ran entirely in generated code, so the

@@ -47,13 +47,14 @@ struct RuntimeStubs {
   // Runs generated code: enter(hart, context, block code) returns the
   // block's (slots << 1) | trapped.
   uint64_t (*enter)(riscv::Hart* hart, JitContext* context, const void* code) = nullptr;
-  // Called with rdx = ExitCell* (all cache registers written back); returns
-  // in rax the code to jump to: the cell's target block (budget taken) or
-  // code that leaves with the cell's pc, bits and slots.
+  // Jumped to by an unlinked same-page exit with rdx = ExitCell* (cache
+  // registers written back, slots taken from the budget, bits stored):
+  // leaves at the cell's pc and notes the cell for linking.
   const void* exit_through_cell = nullptr;
   // Called with rsi = the target pc and rdx = ExitCell*; returns in rax the
-  // jump cache's block for that pc if it is valid here, else code that
-  // leaves.
+  // jump cache's block for that pc if it is valid here (slots taken from the
+  // budget, bits stored), else code that leaves with the cell's bits and
+  // slots.
   const void* exit_through_jump_cache = nullptr;
   const void* leave = nullptr;  // epilogue: returns rax
 };
