@@ -114,6 +114,8 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
   target.pc_offset = offset_in_hart(hart_, &hart_.pc);
   target.f_offset = offset_in_hart(hart_, &hart_.f[0]);
   target.mstatus_offset = offset_in_hart(hart_, &hart_.csr.mstatus);
+  target.fflags_offset = offset_in_hart(hart_, &hart_.csr.fflags);
+  target.frm_offset = offset_in_hart(hart_, &hart_.csr.frm);
   target.instruction_bits_offset = offset_in_hart(hart_, &hart_.instruction_bits);
   target.load_context = load_context;
   target.store_context = store_context;

@@ -47,6 +47,8 @@ class JitEngine {
     uint64_t stale_blocks = 0;       // blocks retranslated because their guest bytes changed
   };
   const Statistics& statistics() const { return statistics_; }
+  // JitContext::execute_helper_calls (instructions generated code ran in the interpreter in place).
+  uint64_t execute_helper_calls() const { return context_.execute_helper_calls; }
 
  private:
   // The block to run at hart.pc in the current mode, translating it if

@@ -16,6 +16,7 @@ uint32_t jit_load_helper(JitContext* context, uint64_t address, uint64_t kind) n
 }
 
 uint32_t jit_execute_helper(JitContext* context, const riscv::DecodedInstruction* instruction) noexcept {
+  ++context->execute_helper_calls;
   return context->hart->execute_decoded(*instruction) ? kHelperCompleted : kHelperTrapped;
 }
 

@@ -37,6 +37,10 @@ struct JitContext {
   // memory (a store into code, a device doing DMA), so the engine re-checks
   // the guest bytes of the blocks it runs next (jit_engine.cpp, epochs).
   uint64_t helper_calls = 0;
+  // Calls of jit_execute_helper: F/D and CSR-read instructions run in the
+  // interpreter in place, the FP load/store slow path, and the fallback of
+  // the native F/D fast paths (tests use it to see that those completed).
+  uint64_t execute_helper_calls = 0;
   // Self-loops and chains (docs/jit.md, "Loops"): the slots the engine
   // still allows, set before the call. Generated code continues in place (a
   // block's own start, a chained block) only while this covers another full

@@ -26,6 +26,8 @@
 // exact state in hart.x.
 #include "emu/jit/x86_64_emitter.h"
 
+#include "emu/jit/x86_64_float_emitter.h"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -167,6 +169,9 @@ class BlockEmitter {
   // a full run (docs/jit.md, "Loops").
   void emit_loop_back(uint64_t slots);
   void emit_in_helper(const DecodedInstruction* in, uint64_t pc, uint64_t slot);
+  // An F/D computation with a native fast path (x86_64_float_emitter.h) and
+  // emit_in_helper as its fallback.
+  void emit_native_float(const DecodedInstruction* in, uint64_t pc, uint64_t slot);
   // A normal exit to the constant `target`: chains to the next block through
   // an exit cell when the target is in this block's page, else through the
   // jump cache.
@@ -197,8 +202,15 @@ void BlockEmitter::allocate_registers(const BlockPlan& plan) {
   std::array<unsigned, 32> uses{};
   uint32_t written = 0;
   for (const DecodedInstruction& in : plan.instructions) {
-    if (runs_in_helper(in)) continue;
-    const RegisterUse use = register_use(in);
+    RegisterUse use;
+    if (has_native_float_path(in)) {  // its fast path reads x[rs1] or writes x[rd] through the cache
+      const FloatIntegerUse integer_use = float_integer_use(in);
+      use = {integer_use.reads_rs1, false, integer_use.writes_rd};
+    } else if (runs_in_helper(in)) {
+      continue;
+    } else {
+      use = register_use(in);
+    }
     if (use.rs1) ++uses[in.rs1];
     if (use.rs2) ++uses[in.rs2];
     if (use.rd) {
@@ -255,7 +267,8 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   bool ended = false;
   for (size_t i = 0; i < plan.instructions.size() && !ended; ++i) {
     if (runs_in_helper(plan.instructions[i])) {
-      emit_in_helper(&target_.instructions[i], plan.pcs[i], i + 1);
+      if (has_native_float_path(plan.instructions[i])) emit_native_float(&target_.instructions[i], plan.pcs[i], i + 1);
+      else emit_in_helper(&target_.instructions[i], plan.pcs[i], i + 1);
       continue;
     }
     // The block's own copy: its address is stable (the FP slow path passes it).
@@ -512,6 +525,30 @@ void BlockEmitter::emit_in_helper(const DecodedInstruction* in, uint64_t pc, uin
   a_.bind(completed);
   const unsigned rd = in->rd;
   reload([rd](unsigned index, unsigned r) { return index >= kCalleeSavedCacheRegisters || r == rd; });
+}
+
+// The fast path falls through having completed the instruction (an integer
+// result in rax) or jumps to the fallback having written nothing, and the
+// fallback is emit_in_helper. Both paths leave every cache register holding
+// its guest register (the fast path touches none but rd; the helper path
+// reloads), so at the join the cache is valid and a register is dirty if it
+// may be on either path.
+void BlockEmitter::emit_native_float(const DecodedInstruction* in, uint64_t pc, uint64_t slot) {
+  const FloatIntegerUse integer_use = float_integer_use(*in);
+  Label fallback = a_.newLabel(), done = a_.newLabel();
+  const uint32_t dirty_before = dirty_;
+  const x86::Gp integer_source = integer_use.reads_rs1 ? source(in->rs1, x86::rsi) : x86::Gp(x86::rsi);
+  const FloatTarget float_target{kHart, kContext, target_.f_offset, target_.mstatus_offset, target_.fflags_offset,
+                                 target_.frm_offset};
+  emit_float_fast_path(a_, float_target, *in, integer_source, fallback);
+  if (integer_use.writes_rd) store_x(in->rd, x86::rax);
+  const uint32_t dirty_after_fast_path = dirty_;
+  a_.jmp(done);
+  a_.bind(fallback);
+  dirty_ = dirty_before;
+  emit_in_helper(in, pc, slot);
+  a_.bind(done);
+  dirty_ |= dirty_after_fast_path;
 }
 
 // The tail both chained exits share: with a ChainTarget in rax, enter its
