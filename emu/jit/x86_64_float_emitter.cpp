@@ -195,6 +195,29 @@ class FloatEmitter {
   }
 
   void emit_rounding(const Form& form);
+  void emit_nearest_sum(const Form& form);
+  void emit_nearest_product(const Form& form);
+  // The result bits in rax (eax): fallback unless strictly inside the normal
+  // range (inside_normal_range in host_float.cpp); clobbers rcx, rdx.
+  void require_inside_normal_range(Format format) {
+    if (format == Format::Single) {
+      a_.mov(x86::ecx, x86::eax);
+      a_.and_(x86::ecx, 0x7fffffff);
+      a_.cmp(x86::ecx, 0x7f7fffff);
+      a_.jae(fallback_);
+      a_.cmp(x86::ecx, 0x00800000);
+      a_.jbe(fallback_);
+    } else {
+      a_.mov(x86::rcx, x86::rax);
+      a_.btr(x86::rcx, 63);
+      a_.mov(x86::rdx, 0x7fefffffffffffffull);
+      a_.cmp(x86::rcx, x86::rdx);
+      a_.jae(fallback_);
+      a_.mov(x86::rdx, uint64_t{1} << 52);
+      a_.cmp(x86::rcx, x86::rdx);
+      a_.jbe(fallback_);
+    }
+  }
   void emit_sign_injection(const Form& form);
   void emit_compare(const Form& form);
   void emit_from_integer(const Form& form, const x86::Gp& source);
@@ -222,8 +245,159 @@ void FloatEmitter::emit(const Form& form, const x86::Gp& integer_source) {
       return;
     case Kind::FromInteger: emit_from_integer(form, integer_source); return;
     case Kind::WidenToDouble: emit_widen(); return;
+    case Kind::Add: case Kind::Sub: emit_nearest_sum(form); return;
+    case Kind::Mul: emit_nearest_product(form); return;
     default: emit_rounding(form); return;
   }
+}
+
+// Round to nearest even (the only mode the classifier and the frm check let
+// through) without touching MXCSR: host_float's try_nearest_binary for + and
+// -, in generated code. TwoSum gives the exact rounding error of x + y
+// (no step overflows: both operands are below 2^(emax-3), as host_float
+// bounds them); the sum is exact iff the error is zero. An exact sum is kept
+// whatever its magnitude (it raised nothing; an exact sum of finite values
+// is finite), an inexact one only strictly inside the normal range (NX
+// alone). Relies on MXCSR's default round-to-nearest, FTZ/DAZ off, as
+// host_float's path does. Operands: x in xmm0, -y or y in xmm1.
+void FloatEmitter::emit_nearest_sum(const Form& form) {
+  using x86::xmm0;
+  using x86::xmm1;
+  using x86::xmm2;
+  using x86::xmm3;
+  using x86::xmm4;
+  const bool single = form.format == Format::Single;
+  if (single) {
+    require_boxed(in_.rs1);
+    require_boxed(in_.rs2);
+  }
+  // |x|, |y| < infinity - 4 ulp-of-exponent steps (host_float's kLimit).
+  for (unsigned r : {in_.rs1, in_.rs2}) {
+    if (single) {
+      a_.mov(x86::eax, f_low(r));
+      a_.and_(x86::eax, 0x7fffffff);
+      a_.cmp(x86::eax, 0x7f800000 - (4 << 23));
+    } else {
+      a_.mov(x86::rax, f_slot(r));
+      a_.btr(x86::rax, 63);
+      a_.mov(x86::rdx, 0x7ff0000000000000ull - (uint64_t{4} << 52));
+      a_.cmp(x86::rax, x86::rdx);
+    }
+    a_.jae(fallback_);
+  }
+  if (single) {
+    a_.movss(xmm0, f_low(in_.rs1));
+    a_.mov(x86::eax, f_low(in_.rs2));
+    if (form.kind == Kind::Sub) a_.btc(x86::eax, 31);
+    a_.movd(xmm1, x86::eax);
+    a_.movaps(xmm2, xmm0);
+    a_.addss(xmm2, xmm1);  // value = x + addend
+    a_.movaps(xmm3, xmm2);
+    a_.subss(xmm3, xmm0);  // addend_part = value - x
+    a_.movaps(xmm4, xmm2);
+    a_.subss(xmm4, xmm3);  // x_part = value - addend_part
+    a_.subss(xmm0, xmm4);  // x - x_part
+    a_.subss(xmm1, xmm3);  // addend - addend_part
+    a_.addss(xmm0, xmm1);  // error
+    a_.xorps(xmm3, xmm3);
+    a_.ucomiss(xmm0, xmm3);
+    a_.movd(x86::eax, xmm2);
+  } else {
+    a_.movsd(xmm0, f_slot(in_.rs1));
+    a_.mov(x86::rax, f_slot(in_.rs2));
+    if (form.kind == Kind::Sub) a_.btc(x86::rax, 63);
+    a_.movq(xmm1, x86::rax);
+    a_.movapd(xmm2, xmm0);
+    a_.addsd(xmm2, xmm1);
+    a_.movapd(xmm3, xmm2);
+    a_.subsd(xmm3, xmm0);
+    a_.movapd(xmm4, xmm2);
+    a_.subsd(xmm4, xmm3);
+    a_.subsd(xmm0, xmm4);
+    a_.subsd(xmm1, xmm3);
+    a_.addsd(xmm0, xmm1);
+    a_.xorpd(xmm3, xmm3);
+    a_.ucomisd(xmm0, xmm3);
+    a_.movq(x86::rax, xmm2);
+  }
+  Label commit = a_.newLabel();
+  a_.jp(fallback_);  // cannot happen (the error of a bounded finite sum is finite); be safe
+  a_.je(commit);     // error == 0: exact
+  require_inside_normal_range(form.format);
+  a_.or_(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+  a_.bind(commit);
+  write_result(form.format);
+}
+
+// Round to nearest even, host_float's try_nearest_binary for *: both
+// operands normal, the host product strictly inside the normal range; the
+// exact product is odd_a * odd_b * 2^k (the significands without their
+// trailing zeros), representable exactly when that odd integer fits in the
+// precision, so NX = (odd_a * odd_b) >> precision != 0.
+void FloatEmitter::emit_nearest_product(const Form& form) {
+  const bool single = form.format == Format::Single;
+  if (single) {
+    require_boxed(in_.rs1);
+    require_boxed(in_.rs2);
+  }
+  // Normal: minimum normal <= magnitude < infinity, i.e.
+  // magnitude - min_normal < infinity - min_normal (unsigned).
+  for (unsigned r : {in_.rs1, in_.rs2}) {
+    if (single) {
+      a_.mov(x86::eax, f_low(r));
+      a_.and_(x86::eax, 0x7fffffff);
+      a_.sub(x86::eax, 0x00800000);
+      a_.cmp(x86::eax, 0x7f800000 - 0x00800000);
+    } else {
+      a_.mov(x86::rax, f_slot(r));
+      a_.btr(x86::rax, 63);
+      a_.mov(x86::rdx, uint64_t{1} << 52);
+      a_.sub(x86::rax, x86::rdx);
+      a_.mov(x86::rdx, 0x7ff0000000000000ull - (uint64_t{1} << 52));
+      a_.cmp(x86::rax, x86::rdx);
+    }
+    a_.jae(fallback_);
+  }
+  if (single) {
+    a_.movss(x86::xmm0, f_low(in_.rs1));
+    a_.mulss(x86::xmm0, f_low(in_.rs2));
+    a_.movd(x86::eax, x86::xmm0);
+  } else {
+    a_.movsd(x86::xmm0, f_slot(in_.rs1));
+    a_.mulsd(x86::xmm0, f_slot(in_.rs2));
+    a_.movq(x86::rax, x86::xmm0);
+  }
+  require_inside_normal_range(form.format);
+  // The odd parts: rdx = odd_a, rax = odd_b (the result stays in xmm0).
+  const auto odd_significand = [&](const x86::Gp& reg, unsigned r) {
+    const unsigned fraction_bits = single ? 23 : 52;
+    if (single) a_.mov(reg.r32(), f_low(r));
+    else a_.mov(reg, f_slot(r));
+    a_.mov(x86::rdi, (uint64_t{1} << fraction_bits) - 1);
+    a_.and_(reg, x86::rdi);
+    a_.inc(x86::rdi);  // the hidden bit
+    a_.or_(reg, x86::rdi);
+    a_.bsf(x86::rcx, reg);
+    a_.shr(reg, x86::cl);
+  };
+  odd_significand(x86::rdx, in_.rs1);
+  odd_significand(x86::rax, in_.rs2);
+  Label commit = a_.newLabel();
+  if (single) {  // both below 2^24: the product fits in 64 bits
+    a_.imul(x86::rax, x86::rdx);
+    a_.shr(x86::rax, 24);
+  } else {  // rdx:rax = odd_a * odd_b < 2^106
+    a_.mov(x86::rcx, x86::rdx);
+    a_.mul(x86::rdx, x86::rax, x86::rcx);
+    a_.shr(x86::rax, 53);
+    a_.or_(x86::rax, x86::rdx);
+  }
+  a_.jz(commit);
+  a_.or_(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+  a_.bind(commit);
+  if (single) a_.movd(x86::eax, x86::xmm0);
+  else a_.movq(x86::rax, x86::xmm0);
+  write_result(form.format);
 }
 
 // The MXCSR path (file comment). Operands in xmm0 (rs1), xmm1 (rs2), xmm2

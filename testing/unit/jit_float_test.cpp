@@ -353,9 +353,16 @@ TEST(JitFloat, EachGuardSendsItsCaseToTheHelper) {
   // And the neighbours of those cases that stay native: exact results at the
   // range ends, inexact ones just inside.
   const std::vector<GuardCase> native = {
-      {"largest finite, exact", op_fp(0x09, 2, 1, 0, 3), bits_of(max / 2), bits_of(2.0)},
-      {"smallest normal, exact", op_fp(0x09, 2, 1, 0, 3), bits_of(min_normal * 2), bits_of(0.5)},
-      {"subnormal, exact", op_fp(0x09, 2, 1, 0, 3), bits_of(min_normal), bits_of(0.25)},
+      // fdiv (the MXCSR path) keeps exact results at the range ends; fmul
+      // (host_float's nearest-even product test) declines them.
+      {"largest finite, exact", op_fp(0x0d, 2, 1, 0, 3), bits_of(max), bits_of(1.0)},
+      {"smallest normal, exact", op_fp(0x0d, 2, 1, 0, 3), bits_of(min_normal * 2), bits_of(2.0)},
+      {"subnormal, exact", op_fp(0x0d, 2, 1, 0, 3), bits_of(min_normal), bits_of(4.0)},
+      {"exact sum into the subnormal range", op_fp(0x01, 2, 1, 0, 3), bits_of(1.5 * min_normal),
+       bits_of(-1.25 * min_normal)},
+      {"inexact product just inside", op_fp(0x09, 2, 1, 7, 3), bits_of(min_normal * 4), bits_of(0.3)},
+      {"inexact single sum", op_fp(0x00, 2, 1, 0, 3), boxed(1.0f), boxed(1e-9f)},
+      {"exact single product", op_fp(0x08, 2, 1, 0, 3), boxed(1.5f), boxed(-2.0f)},
       {"inexact just inside", op_fp(0x09, 2, 1, 0, 3), bits_of(min_normal * 4), bits_of(0.3)},
       {"negative zero sum", op_fp(0x01, 2, 1, 7, 3), bits_of(-0.0), bits_of(-0.0)},
       {"fcvt.d.l at -2^53", op_fp(0x69, 2, 5, 0, 3), 0, 0, 0, 3, static_cast<uint64_t>(-(int64_t{1} << 53))},
