@@ -747,8 +747,17 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
       a_.mov(rax, x86::qword_ptr(rsi));
     }
     a_.mov(f_slot(in.rd), rax);
+    // Stored only when not already dirty: an unconditional read-modify-write
+    // of mstatus would chain every FP load and computation of a loop through
+    // store forwarding.
+    Label already_dirty = a_.newLabel();
     a_.mov(rcx, riscv::kMstatusFS | riscv::kMstatusSD);
+    a_.mov(x86::rdx, x86::qword_ptr(kHart, target_.mstatus_offset));
+    a_.and_(x86::rdx, rcx);
+    a_.cmp(x86::rdx, rcx);
+    a_.je(already_dirty);
     a_.or_(x86::qword_ptr(kHart, target_.mstatus_offset), rcx);
+    a_.bind(already_dirty);
   } else if (is_store) {
     const x86::Gp value = source(in.rs2, rcx);
     switch (size) {

@@ -179,9 +179,27 @@ class FloatEmitter {
     if (exact) a_.ja(fallback_);
     else a_.jne(fallback_);
   }
-  void mark_dirty() {  // write_s/write_d: FS = Dirty, SD
+  // write_s/write_d: FS = Dirty, SD. Stored only when not already so: an
+  // unconditional read-modify-write of mstatus in every FP instruction would
+  // chain them all through store forwarding. Clobbers rcx, rdx.
+  void mark_dirty() {
+    Label dirty = a_.newLabel();
     a_.mov(x86::rcx, riscv::kMstatusFS | riscv::kMstatusSD);
+    a_.mov(x86::rdx, x86::qword_ptr(t_.hart, t_.mstatus_offset));
+    a_.and_(x86::rdx, x86::rcx);
+    a_.cmp(x86::rdx, x86::rcx);
+    a_.je(dirty);
     a_.or_(x86::qword_ptr(t_.hart, t_.mstatus_offset), x86::rcx);
+    a_.bind(dirty);
+  }
+  // fflags |= NX (accrue_fflags; the write marks FS dirty anyway), stored
+  // only when NX is not already set, for the same reason.
+  void accrue_inexact() {
+    Label set = a_.newLabel();
+    a_.test(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+    a_.jnz(set);
+    a_.or_(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+    a_.bind(set);
   }
   // f[rd] = the result in rax (a single in eax, written boxed).
   void write_result(Format format) {
@@ -324,7 +342,7 @@ void FloatEmitter::emit_nearest_sum(const Form& form) {
   a_.jp(fallback_);  // cannot happen (the error of a bounded finite sum is finite); be safe
   a_.je(commit);     // error == 0: exact
   require_inside_normal_range(form.format);
-  a_.or_(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+  accrue_inexact();
   a_.bind(commit);
   write_result(form.format);
 }
@@ -393,7 +411,7 @@ void FloatEmitter::emit_nearest_product(const Form& form) {
     a_.or_(x86::rax, x86::rdx);
   }
   a_.jz(commit);
-  a_.or_(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+  accrue_inexact();
   a_.bind(commit);
   if (single) a_.movd(x86::eax, x86::xmm0);
   else a_.movq(x86::rax, x86::xmm0);
@@ -489,7 +507,7 @@ void FloatEmitter::emit_rounding(const Form& form) {
     a_.cmp(x86::rcx, x86::rdx);
     a_.jbe(fallback_);
   }
-  a_.or_(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+  accrue_inexact();
   a_.bind(commit);
   write_result(form.format);
 }
