@@ -19,7 +19,9 @@
 // fflags |= NX where the operation was inexact (accrue_fflags), or x[rd]
 // (through the caller) for moves and compares, which mark nothing dirty.
 //
-// Rounding operations (add, sub, mul, div, sqrt, the fused forms, fcvt.s.d)
+// Rounding operations: add, sub, mul, div and sqrt are host_float's
+// round-to-nearest-even path (exactness tests, no MXCSR access; see
+// emit_nearest_sum and emit_nearest_product). The fused forms and fcvt.s.d
 // are host_float's MXCSR path (host_float.h/.cpp, try_host and keep), in
 // generated code: load MXCSR = 0x1f80 (round to nearest even, exceptions
 // masked, sticky flags clear, FTZ/DAZ off), run the one SSE/FMA3 instruction,
@@ -212,7 +214,7 @@ class FloatEmitter {
     mark_dirty();
   }
 
-  void emit_rounding(const Form& form);
+  void emit_with_mxcsr(const Form& form);
   void emit_nearest_sum(const Form& form);
   void emit_nearest_product(const Form& form);
   // The result bits in rax (eax): fallback unless strictly inside the normal
@@ -264,8 +266,8 @@ void FloatEmitter::emit(const Form& form, const x86::Gp& integer_source) {
     case Kind::FromInteger: emit_from_integer(form, integer_source); return;
     case Kind::WidenToDouble: emit_widen(); return;
     case Kind::Add: case Kind::Sub: emit_nearest_sum(form); return;
-    case Kind::Mul: emit_nearest_product(form); return;
-    default: emit_rounding(form); return;
+    case Kind::Mul: case Kind::Div: case Kind::Sqrt: emit_nearest_product(form); return;
+    default: emit_with_mxcsr(form); return;
   }
 }
 
@@ -347,70 +349,116 @@ void FloatEmitter::emit_nearest_sum(const Form& form) {
   write_result(form.format);
 }
 
-// Round to nearest even, host_float's try_nearest_binary for *: both
-// operands normal, the host product strictly inside the normal range; the
-// exact product is odd_a * odd_b * 2^k (the significands without their
-// trailing zeros), representable exactly when that odd integer fits in the
-// precision, so NX = (odd_a * odd_b) >> precision != 0.
+// Round to nearest even, host_float's try_nearest_binary for * and / and
+// try_nearest_sqrt, without MXCSR: the operands normal (sqrt: positive
+// normal), the host result strictly inside the normal range (always so for
+// a root). With odd(v) the significand of v without its trailing zeros:
+//   - the exact product is odd(a) * odd(b) * 2^k, representable exactly
+//     when that odd integer fits in the precision: NX = odd(a) * odd(b) >=
+//     2^precision;
+//   - value * b == a exactly iff odd(value) * odd(b) == odd(a) (a power-of-two
+//     mismatch is impossible: value is a/b within half an ulp); likewise a
+//     root is exact iff odd(root)^2 == odd(a).
 void FloatEmitter::emit_nearest_product(const Form& form) {
   const bool single = form.format == Format::Single;
+  const bool sqrt = form.kind == Kind::Sqrt;
   if (single) {
     require_boxed(in_.rs1);
-    require_boxed(in_.rs2);
+    if (!sqrt) require_boxed(in_.rs2);
   }
   // Normal: minimum normal <= magnitude < infinity, i.e.
-  // magnitude - min_normal < infinity - min_normal (unsigned).
+  // magnitude - min_normal < infinity - min_normal (unsigned); for sqrt the
+  // sign bit is left in, so a negative operand fails the test too.
   for (unsigned r : {in_.rs1, in_.rs2}) {
     if (single) {
       a_.mov(x86::eax, f_low(r));
-      a_.and_(x86::eax, 0x7fffffff);
+      if (!sqrt) a_.and_(x86::eax, 0x7fffffff);
       a_.sub(x86::eax, 0x00800000);
       a_.cmp(x86::eax, 0x7f800000 - 0x00800000);
     } else {
       a_.mov(x86::rax, f_slot(r));
-      a_.btr(x86::rax, 63);
+      if (!sqrt) a_.btr(x86::rax, 63);
       a_.mov(x86::rdx, uint64_t{1} << 52);
       a_.sub(x86::rax, x86::rdx);
       a_.mov(x86::rdx, 0x7ff0000000000000ull - (uint64_t{1} << 52));
       a_.cmp(x86::rax, x86::rdx);
     }
     a_.jae(fallback_);
+    if (sqrt) break;
   }
   if (single) {
     a_.movss(x86::xmm0, f_low(in_.rs1));
-    a_.mulss(x86::xmm0, f_low(in_.rs2));
+    switch (form.kind) {
+      case Kind::Mul: a_.mulss(x86::xmm0, f_low(in_.rs2)); break;
+      case Kind::Div: a_.divss(x86::xmm0, f_low(in_.rs2)); break;
+      default: a_.sqrtss(x86::xmm0, x86::xmm0); break;
+    }
     a_.movd(x86::eax, x86::xmm0);
   } else {
     a_.movsd(x86::xmm0, f_slot(in_.rs1));
-    a_.mulsd(x86::xmm0, f_slot(in_.rs2));
+    switch (form.kind) {
+      case Kind::Mul: a_.mulsd(x86::xmm0, f_slot(in_.rs2)); break;
+      case Kind::Div: a_.divsd(x86::xmm0, f_slot(in_.rs2)); break;
+      default: a_.sqrtsd(x86::xmm0, x86::xmm0); break;
+    }
     a_.movq(x86::rax, x86::xmm0);
   }
   require_inside_normal_range(form.format);
-  // The odd parts: rdx = odd_a, rax = odd_b (the result stays in xmm0).
-  const auto odd_significand = [&](const x86::Gp& reg, unsigned r) {
-    const unsigned fraction_bits = single ? 23 : 52;
-    if (single) a_.mov(reg.r32(), f_low(r));
-    else a_.mov(reg, f_slot(r));
-    a_.mov(x86::rdi, (uint64_t{1} << fraction_bits) - 1);
+  // reg = odd(reg's bits) (clobbers rcx, rdi).
+  const auto odd_significand = [&](const x86::Gp& reg) {
+    a_.mov(x86::rdi, (uint64_t{1} << (single ? 23 : 52)) - 1);
     a_.and_(reg, x86::rdi);
     a_.inc(x86::rdi);  // the hidden bit
     a_.or_(reg, x86::rdi);
     a_.bsf(x86::rcx, reg);
     a_.shr(reg, x86::cl);
   };
-  odd_significand(x86::rdx, in_.rs1);
-  odd_significand(x86::rax, in_.rs2);
+  const auto load_bits = [&](const x86::Gp& reg, unsigned r) {
+    if (single) a_.mov(reg.r32(), f_low(r));
+    else a_.mov(reg, f_slot(r));
+  };
+  // rdx = the first factor's odd part, rax = the second's; for / and sqrt
+  // odd(a) waits in xmm1 for the comparison.
+  if (form.kind == Kind::Mul) {
+    load_bits(x86::rdx, in_.rs1);
+    odd_significand(x86::rdx);
+    load_bits(x86::rax, in_.rs2);
+    odd_significand(x86::rax);
+  } else {
+    load_bits(x86::rdx, in_.rs1);
+    odd_significand(x86::rdx);
+    a_.movq(x86::xmm1, x86::rdx);
+    a_.movq(x86::rdx, x86::xmm0);  // the result
+    if (single) a_.mov(x86::edx, x86::edx);
+    odd_significand(x86::rdx);
+    if (sqrt) {
+      a_.mov(x86::rax, x86::rdx);
+    } else {
+      load_bits(x86::rax, in_.rs2);
+      odd_significand(x86::rax);
+    }
+  }
   Label commit = a_.newLabel();
-  if (single) {  // both below 2^24: the product fits in 64 bits
+  if (single) {  // both odd parts below 2^24: the product fits in 64 bits
     a_.imul(x86::rax, x86::rdx);
-    a_.shr(x86::rax, 24);
-  } else {  // rdx:rax = odd_a * odd_b < 2^106
+    if (form.kind == Kind::Mul) {
+      a_.shr(x86::rax, 24);
+    } else {
+      a_.movq(x86::rcx, x86::xmm1);
+      a_.xor_(x86::rax, x86::rcx);
+    }
+  } else {  // rdx:rax = the product of the odd parts, below 2^106
     a_.mov(x86::rcx, x86::rdx);
     a_.mul(x86::rdx, x86::rax, x86::rcx);
-    a_.shr(x86::rax, 53);
+    if (form.kind == Kind::Mul) {
+      a_.shr(x86::rax, 53);
+    } else {
+      a_.movq(x86::rcx, x86::xmm1);
+      a_.xor_(x86::rax, x86::rcx);
+    }
     a_.or_(x86::rax, x86::rdx);
   }
-  a_.jz(commit);
+  a_.jz(commit);  // exact
   accrue_inexact();
   a_.bind(commit);
   if (single) a_.movd(x86::eax, x86::xmm0);
@@ -418,17 +466,15 @@ void FloatEmitter::emit_nearest_product(const Form& form) {
   write_result(form.format);
 }
 
-// The MXCSR path (file comment). Operands in xmm0 (rs1), xmm1 (rs2), xmm2
-// (rs3), result in xmm0.
-void FloatEmitter::emit_rounding(const Form& form) {
+// The MXCSR path (file comment), for the fused forms and fcvt.s.d. Operands
+// in xmm0 (rs1), xmm1 (rs2), xmm2 (rs3), result in xmm0.
+void FloatEmitter::emit_with_mxcsr(const Form& form) {
   using x86::xmm0;
   using x86::xmm1;
   using x86::xmm2;
   // Operand format: fcvt.s.d reads a double; all others read their result format.
   const bool single = form.format == Format::Single && form.kind != Kind::NarrowToSingle;
-  const unsigned operands = form.kind == Kind::Sqrt || form.kind == Kind::NarrowToSingle ? 1
-                            : form.kind == Kind::Fused                                   ? 3
-                                                                                         : 2;
+  const unsigned operands = form.kind == Kind::Fused ? 3 : 1;
   if (single) {
     require_boxed(in_.rs1);
     if (operands >= 2) require_boxed(in_.rs2);
@@ -460,17 +506,10 @@ void FloatEmitter::emit_rounding(const Form& form) {
   const x86::Mem status = x86::dword_ptr(t_.context, kScratch + 4);
   a_.mov(control, kMxcsrDefault);
   a_.ldmxcsr(control);
-  const x86::Mem rs2 = single ? f_low(in_.rs2) : f_slot(in_.rs2);
-  switch (form.kind) {
-    case Kind::Add: single ? a_.addss(xmm0, rs2) : a_.addsd(xmm0, rs2); break;
-    case Kind::Sub: single ? a_.subss(xmm0, rs2) : a_.subsd(xmm0, rs2); break;
-    case Kind::Mul: single ? a_.mulss(xmm0, rs2) : a_.mulsd(xmm0, rs2); break;
-    case Kind::Div: single ? a_.divss(xmm0, rs2) : a_.divsd(xmm0, rs2); break;
-    case Kind::Sqrt: single ? a_.sqrtss(xmm0, xmm0) : a_.sqrtsd(xmm0, xmm0); break;
-    case Kind::Fused:  // xmm0 = xmm1 * xmm0 + xmm2, one rounding
-      single ? a_.vfmadd213ss(xmm0, xmm1, xmm2) : a_.vfmadd213sd(xmm0, xmm1, xmm2);
-      break;
-    default: a_.cvtsd2ss(xmm0, xmm0); break;  // NarrowToSingle
+  if (form.kind == Kind::Fused) {  // xmm0 = xmm1 * xmm0 + xmm2, one rounding
+    single ? a_.vfmadd213ss(xmm0, xmm1, xmm2) : a_.vfmadd213sd(xmm0, xmm1, xmm2);
+  } else {  // NarrowToSingle
+    a_.cvtsd2ss(xmm0, xmm0);
   }
   a_.stmxcsr(status);
   // keep() (host_float.cpp) on the result bits: magnitude in rcx, bounds in rdx.

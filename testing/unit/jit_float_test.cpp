@@ -328,6 +328,12 @@ TEST(JitFloat, EachGuardSendsItsCaseToTheHelper) {
       {"tiny inexact", op_fp(0x09, 2, 1, 0, 3), bits_of(min_normal), bits_of(0.3)},
       {"smallest normal after rounding", op_fp(0x09, 2, 1, 0, 3), bits_of(min_normal),
        bits_of(std::nextafter(1.0, 0.0))},
+      {"fcvt.s.d to the smallest normal, inexact", op_fp(0x20, 1, 1, 0, 3),
+       bits_of(std::nextafter(static_cast<double>(std::numeric_limits<float>::min()), 0.0)), 0},
+      {"exact product at the largest finite (declined)", op_fp(0x09, 2, 1, 0, 3), bits_of(max / 2), bits_of(2.0)},
+      {"quotient of a subnormal", op_fp(0x0d, 2, 1, 0, 3), bits_of(min_normal / 4), bits_of(0.5)},
+      {"root of a subnormal", op_fp(0x2d, 0, 1, 0, 3), bits_of(min_normal / 4), 0},
+      {"root of -0", op_fp(0x2d, 0, 1, 0, 3), bits_of(-0.0), 0},
       {"sqrt of a negative", op_fp(0x2d, 0, 1, 0, 3), bits_of(-2.0), 0},
       {"unboxed single", op_fp(0x00, 2, 1, 0, 3), 0x000000003f800000ull, boxed(1.0f)},
       {"unboxed single in sign injection", op_fp(0x10, 2, 1, 0, 3), boxed(1.0f), 0x12345678bf800000ull},
@@ -353,11 +359,16 @@ TEST(JitFloat, EachGuardSendsItsCaseToTheHelper) {
   // And the neighbours of those cases that stay native: exact results at the
   // range ends, inexact ones just inside.
   const std::vector<GuardCase> native = {
-      // fdiv (the MXCSR path) keeps exact results at the range ends; fmul
-      // (host_float's nearest-even product test) declines them.
-      {"largest finite, exact", op_fp(0x0d, 2, 1, 0, 3), bits_of(max), bits_of(1.0)},
-      {"smallest normal, exact", op_fp(0x0d, 2, 1, 0, 3), bits_of(min_normal * 2), bits_of(2.0)},
-      {"subnormal, exact", op_fp(0x0d, 2, 1, 0, 3), bits_of(min_normal), bits_of(4.0)},
+      // fcvt.s.d (the MXCSR path) keeps exact results at the range ends;
+      // fmul/fdiv (host_float's nearest-even exactness tests) decline them.
+      {"largest finite single, exact", op_fp(0x20, 1, 1, 0, 3), bits_of(std::numeric_limits<float>::max()), 0},
+      {"smallest normal single, exact", op_fp(0x20, 1, 1, 7, 3), bits_of(std::numeric_limits<float>::min()), 0},
+      {"subnormal single, exact", op_fp(0x20, 1, 1, 0, 3), bits_of(std::ldexp(1.0, -149)), 0},
+      {"fcvt.s.d inexact", op_fp(0x20, 1, 1, 0, 3), bits_of(0.1), 0},
+      {"inexact quotient", op_fp(0x0d, 2, 1, 0, 3), bits_of(1.0), bits_of(3.0)},
+      {"exact quotient", op_fp(0x0d, 2, 1, 7, 3), bits_of(7.5), bits_of(2.5)},
+      {"exact root", op_fp(0x2d, 0, 1, 0, 3), bits_of(6.25), 0},
+      {"inexact single root", op_fp(0x2c, 0, 1, 0, 3), boxed(2.0f), 0},
       {"exact sum into the subnormal range", op_fp(0x01, 2, 1, 0, 3), bits_of(1.5 * min_normal),
        bits_of(-1.25 * min_normal)},
       {"inexact product just inside", op_fp(0x09, 2, 1, 7, 3), bits_of(min_normal * 4), bits_of(0.3)},
