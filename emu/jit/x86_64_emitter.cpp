@@ -193,6 +193,7 @@ class BlockEmitter {
   bool loops_ = false;                   // the block may jump back to its own start
   std::array<int8_t, 32> host_index_{};  // guest register -> index into kCacheRegisters, or -1
   uint32_t dirty_ = 0;                   // cached guest registers that may differ from hart.x
+  FloatBlockState float_state_;          // what the block's F/D instructions so far established about FS
 };
 
 // The guest registers the block uses most get the cache registers; one used
@@ -540,7 +541,7 @@ void BlockEmitter::emit_native_float(const DecodedInstruction* in, uint64_t pc, 
   const x86::Gp integer_source = integer_use.reads_rs1 ? source(in->rs1, x86::rsi) : x86::Gp(x86::rsi);
   const FloatTarget float_target{kHart, kContext, target_.f_offset, target_.mstatus_offset, target_.fflags_offset,
                                  target_.frm_offset};
-  emit_float_fast_path(a_, float_target, *in, integer_source, fallback);
+  emit_float_fast_path(a_, float_target, *in, integer_source, fallback, float_state_);
   if (integer_use.writes_rd) store_x(in->rd, x86::rax);
   const uint32_t dirty_after_fast_path = dirty_;
   a_.jmp(done);

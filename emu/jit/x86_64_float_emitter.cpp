@@ -152,8 +152,9 @@ bool has_rounding_mode(Kind kind) { return rounds(kind) || kind == Kind::FromInt
 
 class FloatEmitter {
  public:
-  FloatEmitter(x86::Assembler& a, const FloatTarget& target, const DecodedInstruction& in, const Label& fallback)
-      : a_(a), t_(target), in_(in), fallback_(fallback) {}
+  FloatEmitter(x86::Assembler& a, const FloatTarget& target, const DecodedInstruction& in, const Label& fallback,
+               const FloatBlockState& state)
+      : a_(a), t_(target), in_(in), fallback_(fallback), state_(state) {}
 
   void emit(const Form& form, const x86::Gp& integer_source);
 
@@ -170,6 +171,7 @@ class FloatEmitter {
     a_.jne(fallback_);
   }
   void require_enabled() {
+    if (state_.enabled) return;
     a_.test(x86::qword_ptr(t_.hart, t_.mstatus_offset), static_cast<int32_t>(riscv::kMstatusFS));
     a_.jz(fallback_);
   }
@@ -185,6 +187,7 @@ class FloatEmitter {
   // unconditional read-modify-write of mstatus in every FP instruction would
   // chain them all through store forwarding. Clobbers rcx, rdx.
   void mark_dirty() {
+    if (state_.dirty) return;
     Label dirty = a_.newLabel();
     a_.mov(x86::rcx, riscv::kMstatusFS | riscv::kMstatusSD);
     a_.mov(x86::rdx, x86::qword_ptr(t_.hart, t_.mstatus_offset));
@@ -247,7 +250,12 @@ class FloatEmitter {
   const FloatTarget& t_;
   const DecodedInstruction& in_;
   Label fallback_;
+  const FloatBlockState state_;  // before this instruction
 };
+
+// Whether the operation writes an f register (write_s/write_d in the
+// interpreter, which mark FS dirty whenever the instruction completes).
+bool writes_f_register(Kind kind) { return kind != Kind::Compare && kind != Kind::MoveToInteger; }
 
 void FloatEmitter::emit(const Form& form, const x86::Gp& integer_source) {
   require_enabled();
@@ -673,13 +681,17 @@ FloatIntegerUse float_integer_use(const DecodedInstruction& instruction) {
 }
 
 void emit_float_fast_path(x86::Assembler& a, const FloatTarget& target, const DecodedInstruction& instruction,
-                          const x86::Gp& integer_source, const Label& fallback) {
+                          const x86::Gp& integer_source, const Label& fallback, FloatBlockState& state) {
   Form form{};
   if (!form_of(instruction.op, form)) {  // the classifier never sends one; be safe anyway
     a.jmp(fallback);
     return;
   }
-  FloatEmitter(a, target, instruction, fallback).emit(form, integer_source);
+  FloatEmitter(a, target, instruction, fallback, state).emit(form, integer_source);
+  // Completed on either path: FS was not Off (else illegal instruction, and
+  // the block has left), and an f register write made it Dirty.
+  state.enabled = true;
+  if (writes_f_register(form.kind)) state.dirty = true;
 }
 
 }  // namespace emu::jit

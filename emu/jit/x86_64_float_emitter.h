@@ -59,10 +59,25 @@ struct FloatIntegerUse {
 };
 FloatIntegerUse float_integer_use(const riscv::DecodedInstruction& instruction);
 
+// What earlier F/D computations of the same block have established about
+// mstatus.FS on every path to the current point (the fast path and the
+// fallback alike). Inside a block only F/D instructions can change FS (CSR
+// writes, traps and xRET end a block; interrupts are taken between blocks),
+// and they only ever set it to Dirty: once one has completed, FS is not Off;
+// once one that writes an f register has completed, FS is Dirty and SD set.
+// The block emitter starts each block with a fresh state (code after the
+// block's start is reached only from the block's start, the loop-back jumps
+// to the start) and passes the same state to each of its F/D instructions.
+struct FloatBlockState {
+  bool enabled = false;  // mstatus.FS != Off
+  bool dirty = false;    // mstatus.FS == Dirty and SD
+};
+
 // Emits the fast path (see above). `integer_source` holds x[rs1] when
 // float_integer_use().reads_rs1; with writes_rd the result is in rax.
+// Updates `state` for the code after the instruction (both paths joined).
 void emit_float_fast_path(asmjit::x86::Assembler& a, const FloatTarget& target,
                           const riscv::DecodedInstruction& instruction, const asmjit::x86::Gp& integer_source,
-                          const asmjit::Label& fallback);
+                          const asmjit::Label& fallback, FloatBlockState& state);
 
 }  // namespace emu::jit

@@ -107,7 +107,7 @@ unsigned f_register(uint32_t is_double) {
   if (*rc::gen::inRange(0, 5) == 0) return f_register();
   return *rc::gen::inRange(0u, 16u) + (is_double != 0 ? 0u : 16u);
 }
-unsigned x_register() { return *rc::gen::inRange(0u, 31u); }
+unsigned x_register() { return *rc::gen::inRange(0u, 30u); }  // x30 holds mstatus.FS's low bit
 uint32_t rounding_field() {
   return *rc::gen::element(0u, 0u, 0u, 0u, 0u, 7u, 7u, 7u, 7u, 7u, 7u, 7u, 1u, 2u, 3u, 4u, 5u, 6u);
 }
@@ -135,9 +135,10 @@ uint32_t random_float_instruction() {
     case 10:  // fmv.x.w/d, fclass
       return op_fp(0x70 | is_double, 0, rs1, *rc::gen::element(0u, 0u, 1u), x_register());
     case 11: return op_fp(0x78 | is_double, 0, x_register(), 0, rd);  // fmv.w.x, fmv.d.x
-    default:  // rounding mode changes between blocks: csrrwi frm, fsflags clear, csrw fcsr
+    default:  // between blocks: csrrwi frm, fsflags clear, csrw fcsr, FS Dirty -> Clean (csrc mstatus, x30)
       return *rc::gen::element(csr_instruction(5, 0, 0x002, *rc::gen::element(0u, 0u, 0u, 0u, 1u, 2u, 3u, 4u, 5u, 7u)),
-                               csr_instruction(1, 0, 0x001, 0), csr_instruction(1, 0, 0x003, x_register()));
+                               csr_instruction(1, 0, 0x001, 0), csr_instruction(1, 0, 0x003, x_register()),
+                               csr_instruction(3, 0, 0x300, 30), csr_instruction(3, 0, 0x300, 30));
   }
 }
 
@@ -164,7 +165,8 @@ bool helper_eligible(uint32_t bits) { return runs_in_helper(riscv::decode(bits))
 
 RC_GTEST_PROP(JitFloat, FloatStreamsMatchTheInterpreter, ()) {
   FloatStart start;
-  for (unsigned r = 1; r < 31; ++r) start.x[r] = edge_integer();
+  for (unsigned r = 1; r < 30; ++r) start.x[r] = edge_integer();
+  start.x[30] = uint64_t{1} << 13;
   for (unsigned r = 0; r < 32; ++r) start.f[r] = edge_f_register(r < 16);
   start.fs = *rc::gen::element<uint64_t>(0, 1, 2, 3, 3, 3, 3, 3);
   start.frm = *rc::gen::element<uint8_t>(0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 7);
@@ -287,6 +289,21 @@ TEST(JitFloat, OrdinaryOperandsNeverCallTheHelper) {
   EXPECT_EQ(out.jit.hart.x[10], bits_of(0.1));
   EXPECT_EQ(out.jit.hart.f[18], bits_of(-123456789.0));
 
+  // From FS = Clean or Initial a compare or fmv.x.d leaves FS alone and the
+  // first f register write makes it Dirty (and SD), as in the interpreter.
+  for (uint64_t fs : {1u, 2u}) {
+    for (const std::vector<uint32_t>& first_compare : {std::vector<uint32_t>{op_fp(0x51, 11, 10, 0, 5),
+                                                                             op_fp(0x01, 11, 10, 7, 1)},
+                                                       std::vector<uint32_t>{op_fp(0x71, 0, 12, 0, 10),
+                                                                             op_fp(0x51, 11, 10, 1, 7)},
+                                                       std::vector<uint32_t>{op_fp(0x51, 11, 10, 0, 5),
+                                                                             op_fp(0x79, 0, 6, 0, 21)}}) {
+      Outcome compare_first;
+      run_both(first_compare, f, 0, first_compare.size() + 2, compare_first, fs, x);
+      EXPECT_EQ(compare_first.differences, "") << "FS " << fs;
+      EXPECT_EQ(compare_first.helper_calls, 0u);
+    }
+  }
   // From FS = Clean the first write makes it Dirty (and SD), as in the interpreter.
   Outcome clean;
   run_both(code, f, 0, code.size() + 2, clean, 2, x);
