@@ -71,6 +71,7 @@ bool has_native_float_path(const riscv::DecodedInstruction& instruction) {
     case FloatPathKind::NoRoundingMode: return true;
     case FloatPathKind::Exact: return rm <= 4 || rm == 7;
     case FloatPathKind::Rounding: return rm == 0 || rm == 7;
+    case FloatPathKind::ToInteger: return rm == 0 || rm == 1 || rm == 7;
     case FloatPathKind::FusedRounding: return (rm == 0 || rm == 7) && riscv::host_float::host_fma_available();
   }
   return false;

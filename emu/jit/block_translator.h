@@ -33,7 +33,8 @@ bool runs_in_helper(const riscv::DecodedInstruction& instruction);
 // with the helper call as the fallback for every case the fast path does not
 // prove exact: the operations float_path_kind() knows, when the rm field
 // allows one (rounding operations: round to nearest even, static or dynamic;
-// exact ones: any rm that is not reserved) and, for the fused forms, the host
+// float to integer: also static round toward zero; exact ones: any rm that
+// is not reserved) and, for the fused forms, the host
 // has FMA3 (host_float::host_fma_available). Also false on hosts other than
 // x86-64 (no host FP path at all).
 bool has_native_float_path(const riscv::DecodedInstruction& instruction);

@@ -47,6 +47,7 @@
 // (DAZ off) that the rest of emu keeps (host_float.cpp).
 #include "emu/jit/x86_64_float_emitter.h"
 
+#include <bit>
 #include <cstddef>
 
 #include "emu/jit/jit_helpers.h"
@@ -75,6 +76,7 @@ enum class Kind {
   MoveFromInteger,                                   // fmv.w.x, fmv.d.x
   FromInteger,                                       // fcvt.{s,d}.{w,wu,l,lu}
   WidenToDouble,                                     // fcvt.d.s
+  ToInteger,                                         // fcvt.{w,wu,l,lu}.{s,d}
 };
 
 struct Form {
@@ -133,6 +135,14 @@ bool form_of(Op op, Form& form) {
     case Op::fcvt_d_l: form = {K::FromInteger, D, 2}; return true;
     case Op::fcvt_d_lu: form = {K::FromInteger, D, 3}; return true;
     case Op::fcvt_d_s: form = {K::WidenToDouble, D}; return true;
+    case Op::fcvt_w_s: form = {K::ToInteger, S, 0}; return true;
+    case Op::fcvt_wu_s: form = {K::ToInteger, S, 1}; return true;
+    case Op::fcvt_l_s: form = {K::ToInteger, S, 2}; return true;
+    case Op::fcvt_lu_s: form = {K::ToInteger, S, 3}; return true;
+    case Op::fcvt_w_d: form = {K::ToInteger, D, 0}; return true;
+    case Op::fcvt_wu_d: form = {K::ToInteger, D, 1}; return true;
+    case Op::fcvt_l_d: form = {K::ToInteger, D, 2}; return true;
+    case Op::fcvt_lu_d: form = {K::ToInteger, D, 3}; return true;
     default: return false;
   }
 }
@@ -148,7 +158,11 @@ bool rounds(Kind kind) {
 }
 // Instructions whose rm field is a rounding mode (11.2); the others use
 // funct3 to select the operation.
-bool has_rounding_mode(Kind kind) { return rounds(kind) || kind == Kind::FromInteger || kind == Kind::WidenToDouble; }
+bool has_rounding_mode(Kind kind) {
+  return rounds(kind) || kind == Kind::FromInteger || kind == Kind::WidenToDouble || kind == Kind::ToInteger;
+}
+// Exact operations: any valid rounding mode gives the same result.
+bool any_valid_mode(Kind kind) { return kind == Kind::FromInteger || kind == Kind::WidenToDouble; }
 
 class FloatEmitter {
  public:
@@ -175,8 +189,9 @@ class FloatEmitter {
     a_.test(x86::qword_ptr(t_.hart, t_.mstatus_offset), static_cast<int32_t>(riscv::kMstatusFS));
     a_.jz(fallback_);
   }
-  // The classifier passed rm 0 or 7 for rounding operations, 0..4 or 7 for
-  // exact ones; 7 reads frm.
+  // The classifier passed rm 0 or 7 for rounding operations (also 1 for
+  // float to integer), 0..4 or 7 for exact ones; 7 reads frm, which must be
+  // round to nearest even for the former and valid for the latter.
   void require_rounding_mode(bool exact) {
     if (in_.rm != 7) return;
     a_.cmp(x86::byte_ptr(t_.hart, t_.frm_offset), exact ? 4 : 0);
@@ -245,6 +260,7 @@ class FloatEmitter {
   void emit_compare(const Form& form);
   void emit_from_integer(const Form& form, const x86::Gp& source);
   void emit_widen();
+  void emit_to_integer(const Form& form);
 
   x86::Assembler& a_;
   const FloatTarget& t_;
@@ -255,11 +271,13 @@ class FloatEmitter {
 
 // Whether the operation writes an f register (write_s/write_d in the
 // interpreter, which mark FS dirty whenever the instruction completes).
-bool writes_f_register(Kind kind) { return kind != Kind::Compare && kind != Kind::MoveToInteger; }
+bool writes_f_register(Kind kind) {
+  return kind != Kind::Compare && kind != Kind::MoveToInteger && kind != Kind::ToInteger;
+}
 
 void FloatEmitter::emit(const Form& form, const x86::Gp& integer_source) {
   require_enabled();
-  if (has_rounding_mode(form.kind)) require_rounding_mode(!rounds(form.kind));
+  if (has_rounding_mode(form.kind)) require_rounding_mode(any_valid_mode(form.kind));
   switch (form.kind) {
     case Kind::SignInject: emit_sign_injection(form); return;
     case Kind::Compare: emit_compare(form); return;
@@ -273,6 +291,7 @@ void FloatEmitter::emit(const Form& form, const x86::Gp& integer_source) {
       return;
     case Kind::FromInteger: emit_from_integer(form, integer_source); return;
     case Kind::WidenToDouble: emit_widen(); return;
+    case Kind::ToInteger: emit_to_integer(form); return;
     case Kind::Add: case Kind::Sub: emit_nearest_sum(form); return;
     case Kind::Mul: case Kind::Div: case Kind::Sqrt: emit_nearest_product(form); return;
     default: emit_with_mxcsr(form); return;
@@ -659,6 +678,53 @@ void FloatEmitter::emit_widen() {
   write_result(Format::Double);
 }
 
+// Float to integer (11.7) for a value whose rounded integer is certainly in
+// the destination's range: lo <= x <= hi with hi = 2^31 - 1 for the word
+// forms (a rounded |x| <= 2^31 - 1 fits in int32; wu takes only x >= 0, where
+// its result, sign-extended from 32 bits, is the same non-negative value) and
+// hi = 2^63 - 1024 (the largest double below 2^63) for the long forms (lu:
+// x >= 0). Then no NV, and the rounding is cvtsd2si's in round to nearest
+// even (rm 0, or 7 with frm 0: the default MXCSR) or cvttsd2si's toward zero
+// (rm 1); NX iff the integer differs from x (converting it back is exact: an
+// integer of magnitude above 2^53 came from an x that was already an
+// integer). A single is widened first (exact, same value). NaN operands are
+// unordered and go to the fallback, like everything out of range. x[rd] =
+// the 64-bit integer in rax; an NX also marks FS dirty (accrue_fflags).
+void FloatEmitter::emit_to_integer(const Form& form) {
+  using x86::xmm0;
+  using x86::xmm1;
+  if (form.format == Format::Single) {
+    require_boxed(in_.rs1);
+    a_.cvtss2sd(xmm0, f_low(in_.rs1));
+  } else {
+    a_.movsd(xmm0, f_slot(in_.rs1));
+  }
+  const bool word = form.variant <= 1, is_unsigned = form.variant == 1 || form.variant == 3;
+  const double hi = word ? 2147483647.0 : 9223372036854774784.0;
+  a_.mov(x86::rax, std::bit_cast<uint64_t>(hi));
+  a_.movq(xmm1, x86::rax);
+  a_.ucomisd(xmm0, xmm1);  // x <= hi, ordered
+  a_.jp(fallback_);
+  a_.ja(fallback_);
+  if (is_unsigned) {
+    a_.xorpd(xmm1, xmm1);  // lo = 0 (-0 compares equal: its result is 0, exact)
+  } else {
+    a_.mov(x86::rax, std::bit_cast<uint64_t>(-hi));
+    a_.movq(xmm1, x86::rax);
+  }
+  a_.ucomisd(xmm0, xmm1);  // x >= lo
+  a_.jb(fallback_);
+  if (in_.rm == 1) a_.cvttsd2si(x86::rax, xmm0);
+  else a_.cvtsd2si(x86::rax, xmm0);
+  Label exact = a_.newLabel();
+  a_.cvtsi2sd(xmm1, x86::rax);
+  a_.ucomisd(xmm1, xmm0);
+  a_.je(exact);
+  accrue_inexact();
+  mark_dirty();  // clobbers rcx, rdx, not the result
+  a_.bind(exact);
+}
+
 }  // namespace
 
 FloatPathKind float_path_kind(Op op) {
@@ -666,6 +732,7 @@ FloatPathKind float_path_kind(Op op) {
   if (!form_of(op, form)) return FloatPathKind::None;
   if (form.kind == Kind::Fused) return FloatPathKind::FusedRounding;
   if (rounds(form.kind)) return FloatPathKind::Rounding;
+  if (form.kind == Kind::ToInteger) return FloatPathKind::ToInteger;
   if (has_rounding_mode(form.kind)) return FloatPathKind::Exact;
   return FloatPathKind::NoRoundingMode;
 }
@@ -674,7 +741,7 @@ FloatIntegerUse float_integer_use(const DecodedInstruction& instruction) {
   Form form{};
   if (!form_of(instruction.op, form)) return {};
   switch (form.kind) {
-    case Kind::Compare: case Kind::MoveToInteger: return {false, true};
+    case Kind::Compare: case Kind::MoveToInteger: case Kind::ToInteger: return {false, true};
     case Kind::MoveFromInteger: case Kind::FromInteger: return {true, false};
     default: return {};
   }

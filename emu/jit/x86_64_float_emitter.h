@@ -46,9 +46,11 @@ struct FloatTarget {
 //   FusedRounding: the same for the fused forms, which also need FMA3;
 //   Exact: fcvt.d.s and integer to float - any valid rm (0..4, or 7: the code
 //     checks frm <= 4);
+//   ToInteger: fcvt.{w,wu,l,lu}.{s,d} - rm 0, 1 (toward zero) or 7 (the
+//     code checks frm == 0);
 //   NoRoundingMode: sign injection, compares, moves (funct3 selects the
 //     operation).
-enum class FloatPathKind { None, Rounding, FusedRounding, Exact, NoRoundingMode };
+enum class FloatPathKind { None, Rounding, FusedRounding, Exact, ToInteger, NoRoundingMode };
 FloatPathKind float_path_kind(riscv::Op op);
 
 // The integer registers a native float instruction touches: x[rs1] as a

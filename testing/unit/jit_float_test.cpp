@@ -35,7 +35,6 @@ using namespace test_machine;  // jit_test_machine.h
 using riscv::Hart;
 
 constexpr uint32_t kFmaddOpcode = 0x43;
-constexpr uint64_t kFsDirty = 3ull << 13;
 constexpr uint64_t kBox = 0xffffffff00000000ull;
 
 uint32_t fused(uint32_t opcode, bool is_double, unsigned rs3, unsigned rs2, unsigned rs1, uint32_t rm, unsigned rd) {
@@ -271,6 +270,9 @@ TEST(JitFloat, OrdinaryOperandsNeverCallTheHelper) {
       op_fp(0x70, 0, 14, 0, 11),   // fmv.x.w x11
       op_fp(0x21, 0, 14, 7, 22),   // fcvt.d.s
       op_fp(0x20, 1, 12, 7, 23),   // fcvt.s.d (inexact)
+      op_fp(0x61, 0, 10, 1, 12),   // fcvt.w.d x12, f10, rtz (1.5 -> 1)
+      op_fp(0x60, 2, 13, 7, 13),   // fcvt.l.s x13, f13 (2.5 -> 2, to even)
+      op_fp(0x61, 3, 11, 0, 14),   // fcvt.lu.d x14, f11 (3.25 -> 3)
   };
   if (riscv::host_float::host_fma_available()) {
     for (uint32_t opcode : {0x43u, 0x47u, 0x4bu, 0x4fu}) {
@@ -288,6 +290,9 @@ TEST(JitFloat, OrdinaryOperandsNeverCallTheHelper) {
   EXPECT_EQ(out.jit.hart.x[7], 1u);
   EXPECT_EQ(out.jit.hart.x[10], bits_of(0.1));
   EXPECT_EQ(out.jit.hart.f[18], bits_of(-123456789.0));
+  EXPECT_EQ(out.jit.hart.x[12], 1u);
+  EXPECT_EQ(out.jit.hart.x[13], 2u);
+  EXPECT_EQ(out.jit.hart.x[14], 3u);
 
   // From FS = Clean or Initial a compare or fmv.x.d leaves FS alone and the
   // first f register write makes it Dirty (and SD), as in the interpreter.
@@ -361,6 +366,14 @@ TEST(JitFloat, EachGuardSendsItsCaseToTheHelper) {
       {"fcvt.d.l beyond 2^53", op_fp(0x69, 2, 5, 0, 3), 0, 0, 0, 3, (uint64_t{1} << 53) + 1},
       {"fcvt.s.w beyond 2^24", op_fp(0x68, 0, 5, 0, 3), 0, 0, 0, 3, (1u << 24) + 1},
       {"fcvt.d.lu beyond 2^53", op_fp(0x69, 3, 5, 0, 3), 0, 0, 0, 3, ~uint64_t{0}},
+      {"fcvt.w.d out of range", op_fp(0x61, 0, 1, 1, 7), bits_of(2147483648.0), 0},
+      {"fcvt.w.d of a NaN", op_fp(0x61, 0, 1, 0, 7), bits_of(nan), 0},
+      {"fcvt.wu.d of a small negative (declined)", op_fp(0x61, 1, 1, 0, 7), bits_of(-0.25), 0},
+      {"fcvt.l.d of 2^63", op_fp(0x61, 2, 1, 1, 7), bits_of(9223372036854775808.0), 0},
+      {"fcvt.l.d of -2^63 (declined)", op_fp(0x61, 2, 1, 1, 7), bits_of(-9223372036854775808.0), 0},
+      {"fcvt.w.d with frm = rtz", op_fp(0x61, 0, 1, 7, 7), bits_of(2.5), 0, 1},
+      {"fcvt.w.d rdn (not native)", op_fp(0x61, 0, 1, 2, 7), bits_of(2.5), 0},
+      {"fcvt.w.s unboxed", op_fp(0x60, 0, 1, 1, 7), 0x40200000ull, 0},
   };
   for (const GuardCase& c : cases) {
     std::array<uint64_t, 32> f{};
@@ -396,6 +409,13 @@ TEST(JitFloat, EachGuardSendsItsCaseToTheHelper) {
       {"fcvt.d.l at -2^53", op_fp(0x69, 2, 5, 0, 3), 0, 0, 0, 3, static_cast<uint64_t>(-(int64_t{1} << 53))},
       {"fcvt.d.s of a subnormal", op_fp(0x21, 0, 1, 0, 3), kBox | 1u, 0},
       {"flt of -0 and +0", op_fp(0x51, 2, 1, 1, 7), bits_of(-0.0), bits_of(0.0)},
+      {"fcvt.w.d rtz of -2.7", op_fp(0x61, 0, 1, 1, 7), bits_of(-2.7), 0},
+      {"fcvt.w.d rne of 2.5", op_fp(0x61, 0, 1, 0, 7), bits_of(2.5), 0},
+      {"fcvt.w.d of the largest int32", op_fp(0x61, 0, 1, 7, 7), bits_of(2147483647.0), 0},
+      {"fcvt.wu.d of -0", op_fp(0x61, 1, 1, 0, 7), bits_of(-0.0), 0},
+      {"fcvt.wu.s rtz of 1e9", op_fp(0x60, 1, 1, 1, 7), boxed(1e9f), 0},
+      {"fcvt.lu.d of 2^62 + 2^10", op_fp(0x61, 3, 1, 0, 7), bits_of(4611686018427388928.0), 0},
+      {"fcvt.l.d rtz of -1e18", op_fp(0x61, 2, 1, 1, 7), bits_of(-1e18), 0},
   };
   for (const GuardCase& c : native) {
     std::array<uint64_t, 32> f{};
