@@ -2,7 +2,9 @@
 
 #include <cstring>
 
+#include "emu/jit/x86_64_float_emitter.h"
 #include "emu/target/riscv/csr_numbers.h"
+#include "emu/target/riscv/host_float.h"
 
 namespace emu::jit {
 
@@ -59,6 +61,20 @@ bool runs_in_helper(const riscv::DecodedInstruction& instruction) {
     default:
       return false;
   }
+}
+
+bool has_native_float_path(const riscv::DecodedInstruction& instruction) {
+  if (!runs_in_helper(instruction) || !riscv::host_float::host_path_available()) return false;
+  const unsigned rm = instruction.rm;
+  switch (float_path_kind(instruction.op)) {
+    case FloatPathKind::None: return false;
+    case FloatPathKind::NoRoundingMode: return true;
+    case FloatPathKind::Exact: return rm <= 4 || rm == 7;
+    case FloatPathKind::Rounding: return rm == 0 || rm == 7;
+    case FloatPathKind::ToInteger: return rm == 0 || rm == 1 || rm == 7;
+    case FloatPathKind::FusedRounding: return (rm == 0 || rm == 7) && riscv::host_float::host_fma_available();
+  }
+  return false;
 }
 
 bool ends_block(Op op) { return op == Op::jal || op == Op::jalr; }

@@ -28,6 +28,17 @@ bool is_emittable(riscv::Op op);
 // exit like a faulting load.
 bool runs_in_helper(const riscv::DecodedInstruction& instruction);
 
+// The F/D computations among those that the block emitter gives a native
+// fast path (x86_64_float_emitter.h; docs/jit.md, "F/D in generated code"),
+// with the helper call as the fallback for every case the fast path does not
+// prove exact: the operations float_path_kind() knows, when the rm field
+// allows one (rounding operations: round to nearest even, static or dynamic;
+// float to integer: also static round toward zero; exact ones: any rm that
+// is not reserved) and, for the fused forms, the host
+// has FMA3 (host_float::host_fma_available). Also false on hosts other than
+// x86-64 (no host FP path at all).
+bool has_native_float_path(const riscv::DecodedInstruction& instruction);
+
 // Instructions after which a block ends: the unconditional jumps (jal,
 // jalr). A block goes on past a conditional branch: its not-taken path
 // falls through inside the block, its taken path is a side exit

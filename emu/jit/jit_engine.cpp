@@ -208,6 +208,8 @@ EmitterTarget JitEngine::hart_offsets() const {
   target.pc_offset = offset_in_hart(hart_, &hart_.pc);
   target.f_offset = offset_in_hart(hart_, &hart_.f[0]);
   target.mstatus_offset = offset_in_hart(hart_, &hart_.csr.mstatus);
+  target.fflags_offset = offset_in_hart(hart_, &hart_.csr.fflags);
+  target.frm_offset = offset_in_hart(hart_, &hart_.csr.frm);
   target.instruction_bits_offset = offset_in_hart(hart_, &hart_.instruction_bits);
   return target;
 }

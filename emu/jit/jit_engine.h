@@ -57,6 +57,8 @@ class JitEngine {
     uint64_t epochs = 0;             // write-epoch advances (each unlinks every exit)
   };
   const Statistics& statistics() const { return statistics_; }
+  // JitContext::execute_helper_calls (instructions generated code ran in the interpreter in place).
+  uint64_t execute_helper_calls() const { return context_.execute_helper_calls; }
 
  private:
   // The block to run at hart.pc in the current mode, translating it if

@@ -61,6 +61,7 @@ uint64_t jit_store_helper(JitContext* context, uint64_t address, const HelperCal
 }
 
 uint64_t jit_execute_helper(JitContext* context, const HelperCallSite* site) noexcept {
+  ++context->execute_helper_calls;
   Hart& hart = *context->hart;
   hart.pc = site->pc;  // the executor reads it (auipc-like forms, epc)
   const uint64_t epoch = context->write_epoch;

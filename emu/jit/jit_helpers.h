@@ -43,6 +43,13 @@ struct JitContext {
   // the exit cell the block left through (null: an exit that cannot chain).
   uint64_t write_epoch = 1;
   void* last_exit = nullptr;
+  // Calls of jit_execute_helper: F/D and CSR-read instructions run in the
+  // interpreter in place, the FP load/store slow path, and the fallback of
+  // the native F/D fast paths (tests use it to see that those completed).
+  uint64_t execute_helper_calls = 0;
+  // Memory generated code uses for itself within one instruction (the F/D
+  // fast paths' MXCSR images, x86_64_float_emitter.cpp).
+  uint64_t scratch = 0;
   // Where generated code jumps and calls (x86_64_emitter.h, RuntimeStubs, and
   // the helpers below): through the context, so blocks need no 64-bit
   // immediates and may live anywhere.

@@ -30,6 +30,8 @@
 // exact state in hart.x.
 #include "emu/jit/x86_64_emitter.h"
 
+#include "emu/jit/x86_64_float_emitter.h"
+
 #include <algorithm>
 #include <array>
 #include <functional>
@@ -204,6 +206,9 @@ class BlockEmitter {
   // a full run (docs/jit.md, "Loops").
   void emit_loop_back(uint64_t slots);
   void emit_in_helper(const DecodedInstruction& in, uint64_t pc, uint64_t slot);
+  // An F/D computation with a native fast path (x86_64_float_emitter.h) and
+  // emit_in_helper as its fallback.
+  void emit_native_float(const DecodedInstruction& in, uint64_t pc, uint64_t slot);
   // A normal exit to the constant `target`: through an exit cell (which may
   // chain) when the target is in this block's page, else through the jump
   // cache.
@@ -220,6 +225,7 @@ class BlockEmitter {
   bool loops_ = false;                   // the block may jump back to its own start
   std::array<int8_t, 32> host_index_{};  // guest register -> index into kCacheRegisters, or -1
   uint32_t dirty_ = 0;                   // cached guest registers that may differ from hart.x
+  FloatBlockState float_state_;          // what the block's F/D instructions so far established about FS
   // Slow paths, emitted after the block's main line so that the fast paths
   // fall straight through (each restores the cache state it was made in).
   std::vector<std::function<void()>> out_of_line_;
@@ -233,8 +239,15 @@ void BlockEmitter::allocate_registers(const BlockPlan& plan) {
   std::array<unsigned, 32> uses{};
   uint32_t written = 0;
   for (const DecodedInstruction& in : plan.instructions) {
-    if (runs_in_helper(in)) continue;
-    const RegisterUse use = register_use(in);
+    RegisterUse use;
+    if (has_native_float_path(in)) {  // its fast path reads x[rs1] or writes x[rd] through the cache
+      const FloatIntegerUse integer_use = float_integer_use(in);
+      use = {integer_use.reads_rs1, false, integer_use.writes_rd};
+    } else if (runs_in_helper(in)) {
+      continue;
+    } else {
+      use = register_use(in);
+    }
     if (use.rs1) ++uses[in.rs1];
     if (use.rs2) ++uses[in.rs2];
     if (use.rd) {
@@ -293,7 +306,8 @@ void BlockEmitter::emit(const BlockPlan& plan) {
     // The block's own copy: its address is stable (helper call sites point at it).
     const DecodedInstruction& in = target_.chaining->instructions[i];
     if (runs_in_helper(in)) {
-      emit_in_helper(in, plan.pcs[i], i + 1);
+      if (has_native_float_path(in)) emit_native_float(in, plan.pcs[i], i + 1);
+      else emit_in_helper(in, plan.pcs[i], i + 1);
       continue;
     }
     ended = emit_instruction(in, plan.pcs[i], i + 1);
@@ -608,6 +622,30 @@ void BlockEmitter::emit_in_helper(const DecodedInstruction& in, uint64_t pc, uin
   reload([rd](unsigned index, unsigned r) { return index >= kCalleeSavedCacheRegisters || r == rd; });
 }
 
+// The fast path falls through having completed the instruction (an integer
+// result in rax) or jumps to the fallback having written nothing, and the
+// fallback is emit_in_helper. Both paths leave every cache register holding
+// its guest register (the fast path touches none but rd; the helper path
+// reloads), so at the join the cache is valid and a register is dirty if it
+// may be on either path.
+void BlockEmitter::emit_native_float(const DecodedInstruction& in, uint64_t pc, uint64_t slot) {
+  const FloatIntegerUse integer_use = float_integer_use(in);
+  Label fallback = a_.newLabel(), done = a_.newLabel();
+  const uint32_t dirty_before = dirty_;
+  const x86::Gp integer_source = integer_use.reads_rs1 ? source(in.rs1, x86::rsi) : x86::Gp(x86::rsi);
+  const FloatTarget float_target{kHart, kContext, target_.f_offset, target_.mstatus_offset, target_.fflags_offset,
+                                 target_.frm_offset};
+  emit_float_fast_path(a_, float_target, in, integer_source, fallback, float_state_);
+  if (integer_use.writes_rd) store_x(in.rd, x86::rax);
+  const uint32_t dirty_after_fast_path = dirty_;
+  a_.jmp(done);
+  a_.bind(fallback);
+  dirty_ = dirty_before;
+  emit_in_helper(in, pc, slot);
+  a_.bind(done);
+  dirty_ |= dirty_after_fast_path;
+}
+
 // A normal exit to a constant pc: the cell stub chains when the cell is
 // linked (same page, see ExitCell), else the jump-cache stub looks the
 // target up (docs/jit.md, "Loops, chaining, dispatch").
@@ -726,8 +764,17 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
       a_.mov(rax, x86::qword_ptr(rsi));
     }
     a_.mov(f_slot(in.rd), rax);
+    // Stored only when not already dirty: an unconditional read-modify-write
+    // of mstatus would chain every FP load and computation of a loop through
+    // store forwarding.
+    Label already_dirty = a_.newLabel();
     a_.mov(rcx, riscv::kMstatusFS | riscv::kMstatusSD);
+    a_.mov(x86::rdx, x86::qword_ptr(kHart, target_.mstatus_offset));
+    a_.and_(x86::rdx, rcx);
+    a_.cmp(x86::rdx, rcx);
+    a_.je(already_dirty);
     a_.or_(x86::qword_ptr(kHart, target_.mstatus_offset), rcx);
+    a_.bind(already_dirty);
   } else if (is_store) {
     const x86::Gp value = source(in.rs2, rcx);
     switch (size) {

@@ -32,6 +32,8 @@ struct EmitterTarget {
   int32_t instruction_bits_offset = 0;  // of hart.instruction_bits
   int32_t f_offset = 0;                 // of hart.f[0]
   int32_t mstatus_offset = 0;           // of hart.csr.mstatus
+  int32_t fflags_offset = 0;            // of hart.csr.fflags (a byte)
+  int32_t frm_offset = 0;               // of hart.csr.frm (a byte)
   uint64_t load_context = 0;            // TLB context of data loads in the block's mode
   uint64_t store_context = 0;           // and of stores
   uint64_t fetch_context = 0;           // TLB context of instruction fetches (the privilege)
