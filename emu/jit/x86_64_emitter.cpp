@@ -50,7 +50,6 @@ constexpr int32_t kEntrySize = static_cast<int32_t>(sizeof(Tlb::Entry));
 constexpr int32_t kEntryTag = static_cast<int32_t>(offsetof(Tlb::Entry, tag));
 constexpr int32_t kEntryHostAddend = static_cast<int32_t>(offsetof(Tlb::Entry, host_addend));
 constexpr int32_t kEntryPhysicalPage = static_cast<int32_t>(offsetof(Tlb::Entry, physical_page));
-constexpr int32_t kEntryFlags = static_cast<int32_t>(offsetof(Tlb::Entry, flags));
 
 static_assert(kEntrySize == 40, "TLB entries are addressed as index * 5 * 8");
 
@@ -233,12 +232,25 @@ class BlockEmitter {
 };
 
 // The guest registers the block uses most get the cache registers; one used
-// once gains nothing unless the block loops.
+// once gains nothing unless the block loops. In a looping block the
+// instructions up to the last jump back to its start (the loop body) count
+// many times over: they run on every round, the rest once.
 void BlockEmitter::allocate_registers(const BlockPlan& plan) {
   host_index_.fill(-1);
+  size_t loop_end = 0;  // one past the last instruction that jumps back to the start
+  for (size_t i = 0; i < plan.instructions.size(); ++i) {
+    const DecodedInstruction& in = plan.instructions[i];
+    if ((in.op == Op::jal || is_conditional_branch(in.op)) &&
+        plan.pcs[i] + static_cast<uint64_t>(in.imm) == plan.virtual_pc) {
+      loop_end = i + 1;
+    }
+  }
+  const bool loops = loop_end != 0;
+  constexpr unsigned kLoopBodyWeight = 16;
   std::array<unsigned, 32> uses{};
   uint32_t written = 0;
-  for (const DecodedInstruction& in : plan.instructions) {
+  for (size_t i = 0; i < plan.instructions.size(); ++i) {
+    const DecodedInstruction& in = plan.instructions[i];
     RegisterUse use;
     if (has_native_float_path(in)) {  // its fast path reads x[rs1] or writes x[rd] through the cache
       const FloatIntegerUse integer_use = float_integer_use(in);
@@ -248,19 +260,12 @@ void BlockEmitter::allocate_registers(const BlockPlan& plan) {
     } else {
       use = register_use(in);
     }
-    if (use.rs1) ++uses[in.rs1];
-    if (use.rs2) ++uses[in.rs2];
+    const unsigned weight = i < loop_end ? kLoopBodyWeight : 1;
+    if (use.rs1) uses[in.rs1] += weight;
+    if (use.rs2) uses[in.rs2] += weight;
     if (use.rd) {
-      ++uses[in.rd];
+      uses[in.rd] += weight;
       written |= 1u << in.rd;
-    }
-  }
-  bool loops = false;
-  for (size_t i = 0; i < plan.instructions.size(); ++i) {
-    const DecodedInstruction& in = plan.instructions[i];
-    if ((in.op == Op::jal || is_conditional_branch(in.op)) &&
-        plan.pcs[i] + static_cast<uint64_t>(in.imm) == plan.virtual_pc) {
-      loops = true;
     }
   }
   loops_ = loops;
@@ -702,7 +707,9 @@ void BlockEmitter::emit_loop_back(uint64_t slots) {
 // Loads and stores. Fast path (the same test as Hart::load/store's): the
 // access lies within one page, the TLB entry of this access kind matches
 // tag = page | context, and its flags are clear (host-backed; store entries
-// of pages holding translated code carry a flag). Slow path (out of line):
+// of pages holding translated code carry a flag). One compare does all
+// three: the tag of the access's last byte with the stored tag, which
+// carries Tlb::kTagFlagged while the entry has flags. Slow path (out of line):
 // the helper calls hart.load/store and says whether the block goes on.
 void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store,
                                unsigned size, bool is_signed) {
@@ -729,12 +736,13 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     load_x(rsi, in.rs1);
     if (in.imm != 0) a_.add(rsi, static_cast<int32_t>(in.imm));
   }
-  if (size > 1) {
-    a_.mov(x86::eax, x86::esi);
-    a_.and_(x86::eax, static_cast<int32_t>(Tlb::kPageOffsetMask));
-    a_.cmp(x86::eax, static_cast<int32_t>(Tlb::kPageSize - size));
-    a_.ja(slow);
-  }
+  // The tag compared is that of the access's last byte: an access that
+  // crosses into the next page compares that page with the entry of its
+  // first byte's page, which never holds it (consecutive pages have
+  // consecutive indices), so the one compare also sends page-crossing
+  // accesses to the slow path, as Hart::load/store does.
+  if (size > 1) a_.lea(rcx, x86::ptr(rsi, static_cast<int32_t>(size - 1)));
+  else a_.mov(rcx, rsi);
   const x86::Mem tag =
       tlb_entry(rsi, is_store ? target_.store_table_offset : target_.load_table_offset, kEntryTag);
   const auto field = [&tag](int32_t offset, uint32_t size_bytes) {
@@ -743,12 +751,9 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     mem.setSize(size_bytes);
     return mem;
   };
-  a_.mov(rcx, rsi);
   a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
   a_.or_(rcx, static_cast<int32_t>(is_store ? target_.store_context : target_.load_context));
-  a_.cmp(rcx, tag);
-  a_.jne(slow);
-  a_.cmp(field(kEntryFlags, 1), 0);
+  a_.cmp(rcx, tag);  // a flagged entry's tag never matches (Tlb::kTagFlagged)
   a_.jne(slow);
   a_.add(rsi, field(kEntryHostAddend, 8));
   if (is_store && fp) {  // raw bits of f[rs2] (11.5, 12.3)
@@ -975,12 +980,7 @@ bool emit_runtime_stubs(JitRuntime& runtime, const EmitterTarget& target, Runtim
     a.mov(rcx, rsi);
     a.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
     a.or_(rcx, x86::qword_ptr(rdx, offsetof(ExitCell, fetch_context)));
-    a.cmp(rcx, tag);
-    a.jne(miss);
-    x86::Mem flags = tag;
-    flags.addOffset(kEntryFlags - kEntryTag);
-    flags.setSize(1);
-    a.cmp(flags, 0);
+    a.cmp(rcx, tag);  // host-backed: a flagged entry's tag never matches (Tlb::kTagFlagged)
     a.jne(miss);
     x86::Mem physical_page = tag;
     physical_page.addOffset(kEntryPhysicalPage - kEntryTag);

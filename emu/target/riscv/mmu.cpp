@@ -284,7 +284,7 @@ bool resolve(Hart& hart, uint64_t virtual_address, unsigned length, Access acces
       }
       // A dirty-page mark was taken since the page was marked.
       tracker.mark_written(entry->physical_page, kPageSize);
-      entry->flags = 0;
+      entry->set_flags(0);
     }
     target.physical = entry->physical_page | (virtual_address & kPageOffsetMask);
     target.host = entry->flags != 0

@@ -38,12 +38,21 @@ class Tlb {
   // such a page is marked with its exact bytes (mmu.cpp, resolve).
   static constexpr uint8_t kFlagWriteUntracked = 2;
 
+  // Set in an entry's stored tag while its flags are nonzero (above the
+  // context bits, below the page): the fast paths' one compare with
+  // make_tag() then fails for a flagged entry, so they need no flags test.
+  static constexpr uint64_t kTagFlagged = uint64_t{1} << 5;
+
   struct Entry {
-    uint64_t tag = 0;
+    uint64_t tag = 0;             // make_tag(page, context), | kTagFlagged while flags != 0
     uint64_t host_addend = 0;     // host address = virtual address + host_addend (mod 2^64) when flags == 0
     uint64_t physical_page = 0;   // physical address of the page's first byte
     uint64_t leaf_page_mask = 0;  // offset mask of the leaf mapping (4 KiB, 2 MiB, ...) for SFENCE.VMA
-    uint8_t flags = 0;
+    uint8_t flags = 0;            // change with set_flags once the entry is in the table
+    void set_flags(uint8_t new_flags) {
+      flags = new_flags;
+      tag = new_flags != 0 ? tag | kTagFlagged : tag & ~kTagFlagged;
+    }
   };
 
   // Context bits: 1 | effective privilege << 1 | SUM << 3 | MXR << 4.
@@ -57,26 +66,27 @@ class Tlb {
   // The entry caching virtual_address's page in this context, or nullptr.
   const Entry* lookup(Access access, uint64_t virtual_address, uint64_t context) const {
     const Entry& entry = slot(access, virtual_address);
-    return entry.tag == make_tag(virtual_address, context) ? &entry : nullptr;
+    return (entry.tag & ~kTagFlagged) == make_tag(virtual_address, context) ? &entry : nullptr;
   }
 
   // Fast path: host pointer for an access that lies inside one page, or
-  // nullptr if the slow path must run.
+  // nullptr if the slow path must run (no entry, or a flagged one).
   uint8_t* host_address(Access access, uint64_t virtual_address, uint64_t context) const {
-    const Entry* entry = lookup(access, virtual_address, context);
-    if (entry == nullptr || entry->flags != 0) return nullptr;
-    return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(virtual_address + entry->host_addend));
+    const Entry& entry = slot(access, virtual_address);
+    if (entry.tag != make_tag(virtual_address, context)) return nullptr;
+    return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(virtual_address + entry.host_addend));
   }
 
   void insert(Access access, uint64_t virtual_address, uint64_t context, const Entry& entry) {
     Entry& target = slot(access, virtual_address);
     target = entry;
     target.tag = make_tag(virtual_address, context);
+    target.set_flags(entry.flags);
   }
 
   Entry* lookup(Access access, uint64_t virtual_address, uint64_t context) {
     Entry& entry = slot(access, virtual_address);
-    return entry.tag == make_tag(virtual_address, context) ? &entry : nullptr;
+    return (entry.tag & ~kTagFlagged) == make_tag(virtual_address, context) ? &entry : nullptr;
   }
 
   void flush() { entries_ = {}; }
@@ -87,7 +97,7 @@ class Tlb {
   // see changes (no re-walk, no A/D update).
   void rearm_store_tracking() {
     for (Entry& entry : entries_[static_cast<unsigned>(Access::Store)]) {
-      if (entry.tag != 0 && entry.flags == 0) entry.flags = kFlagWriteUntracked;
+      if (entry.tag != 0 && entry.flags == 0) entry.set_flags(kFlagWriteUntracked);
     }
   }
 
@@ -95,7 +105,9 @@ class Tlb {
   // entries for it take the slow path from now on.
   void rearm_store_tracking(uint64_t physical_page) {
     for (Entry& entry : entries_[static_cast<unsigned>(Access::Store)]) {
-      if (entry.tag != 0 && entry.flags == 0 && entry.physical_page == physical_page) entry.flags = kFlagWriteUntracked;
+      if (entry.tag != 0 && entry.flags == 0 && entry.physical_page == physical_page) {
+        entry.set_flags(kFlagWriteUntracked);
+      }
     }
   }
 
