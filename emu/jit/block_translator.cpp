@@ -113,6 +113,15 @@ BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc) {
     offset += length;
     consumed += length;
     if (ends_block(instruction.op)) break;
+    // A branch back to the block's start closes a loop: the block ends
+    // there, so a round uses only the loop body's slots (the loop goes on
+    // while the budget covers one more round, and at a budget's end fewer
+    // instructions are left to the interpreter) and the registers cached
+    // are the loop's. The code after the loop is the next block.
+    if (is_conditional_branch(instruction.op) &&
+        plan.pcs.back() + static_cast<uint64_t>(instruction.imm) == virtual_pc) {
+      break;
+    }
   }
   plan.byte_length = consumed;
   return plan;

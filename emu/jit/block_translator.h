@@ -58,7 +58,8 @@ struct BlockPlan {
 // Cuts a block starting at virtual_pc whose bytes are at host_code (the host
 // address of virtual_pc's byte within a host-backed 4 KiB page). Stops before
 // the first non-emittable instruction, before an instruction that would
-// cross the page end, after jal or jalr, or at kMaxBlockInstructions.
+// cross the page end, after jal or jalr, after a conditional branch back to
+// virtual_pc (a loop), or at kMaxBlockInstructions.
 // The plan may be empty (the first instruction is not emittable).
 BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc);
 
