@@ -224,6 +224,7 @@ class BlockEmitter {
   bool loops_ = false;                   // the block may jump back to its own start
   std::array<int8_t, 32> host_index_{};  // guest register -> index into kCacheRegisters, or -1
   uint32_t dirty_ = 0;                   // cached guest registers that may differ from hart.x
+  uint32_t live_in_ = 0;                 // registers the block reads before it writes them
   FloatBlockState float_state_;          // what the block's F/D instructions so far established about FS
   // Slow paths, emitted after the block's main line so that the fast paths
   // fall straight through (each restores the cache state it was made in).
@@ -263,6 +264,8 @@ void BlockEmitter::allocate_registers(const BlockPlan& plan) {
     const unsigned weight = i < loop_end ? kLoopBodyWeight : 1;
     if (use.rs1) uses[in.rs1] += weight;
     if (use.rs2) uses[in.rs2] += weight;
+    if (use.rs1 && (written >> in.rs1 & 1) == 0) live_in_ |= 1u << in.rs1;
+    if (use.rs2 && (written >> in.rs2 & 1) == 0) live_in_ |= 1u << in.rs2;
     if (use.rd) {
       uses[in.rd] += weight;
       written |= 1u << in.rd;
@@ -292,6 +295,10 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   // pinned registers set and the budget left in JitContext::loop_budget: a
   // chaining block has taken its slots already, and the whole of this block
   // must still fit (else leave with no slots of its own, at its start pc).
+  // Then the cache registers are loaded - of a block that does not loop,
+  // only those it reads before writing: until its first write a register
+  // is clean, so no exit or helper call stores the host register's stale
+  // value, and a helper reads it from hart.x.
   Label too_long = a_.newLabel();
   a_.cmp(context_field(offsetof(JitContext, loop_budget)), static_cast<int32_t>(length_));
   a_.jb(too_long);
@@ -302,7 +309,7 @@ void BlockEmitter::emit(const BlockPlan& plan) {
     a_.xor_(x86::eax, x86::eax);
     a_.jmp(leave_);
   });
-  reload([](unsigned, unsigned) { return true; });
+  reload([this](unsigned, unsigned r) { return loops_ || (live_in_ >> r & 1) != 0; });
   if (loops_) a_.mov(kLoopBudget, context_field(offsetof(JitContext, loop_budget)));
   a_.bind(top_);
 
@@ -321,7 +328,12 @@ void BlockEmitter::emit(const BlockPlan& plan) {
     const DecodedInstruction& last = plan.instructions.back();
     exit_to(plan.pcs.back() + last.length, last.bits, plan.instructions.size());
   }
-  for (size_t i = 0; i < out_of_line_.size(); ++i) out_of_line_[i]();  // may not add more
+  // Out-of-line code may add more (a side exit's unlinked path): run each
+  // from a copy, as the vector may grow meanwhile.
+  for (size_t i = 0; i < out_of_line_.size(); ++i) {
+    const std::function<void()> emit_out_of_line = out_of_line_[i];
+    emit_out_of_line();
+  }
   a_.bind(leave_);
   a_.jmp(context_field(offsetof(JitContext, leave)));
 }
@@ -591,24 +603,44 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
   // registers stay as they are; if this is the last instruction, emit()
   // adds the fall-through exit), the taken edge is a side exit that has
   // used `slot` slots: the instructions up to and including this one.
-  Label not_taken = a_.newLabel();
   if (in.rs2 == 0) {
     const x86::Gp value = source(in.rs1, x86::rcx);
     a_.test(value, value);
   } else {
     a_.cmp(source(in.rs1, x86::rcx), source(in.rs2, x86::rdx));
   }
-  switch (in.op) {  // the inverse condition skips the side exit
-    case Op::beq: a_.jne(not_taken); break;
-    case Op::bne: a_.je(not_taken); break;
-    case Op::blt: a_.jge(not_taken); break;
-    case Op::bge: a_.jl(not_taken); break;
-    case Op::bltu: a_.jae(not_taken); break;
-    default: a_.jb(not_taken); break;  // bgeu
+  const auto jump_if = [this](Op op, bool inverse, Label label) {
+    switch (op) {
+      case Op::beq: inverse ? a_.jne(label) : a_.je(label); break;
+      case Op::bne: inverse ? a_.je(label) : a_.jne(label); break;
+      case Op::blt: inverse ? a_.jge(label) : a_.jl(label); break;
+      case Op::bge: inverse ? a_.jl(label) : a_.jge(label); break;
+      case Op::bltu: inverse ? a_.jae(label) : a_.jb(label); break;
+      default: inverse ? a_.jb(label) : a_.jae(label); break;  // bgeu
+    }
+  };
+  if (target == start_pc_) {
+    // The loop's own branch (the block's last instruction, see
+    // plan_block): the taken edge, the common one, stays in line.
+    Label not_taken = a_.newLabel();
+    jump_if(in.op, true, not_taken);
+    emit_loop_back(slot);
+    exit_to(target, in.bits, slot);
+    a_.bind(not_taken);
+    return;
   }
-  if (target == start_pc_) emit_loop_back(slot);
-  exit_to(target, in.bits, slot);
-  a_.bind(not_taken);
+  // A side exit goes out of line, with the cache state of this point, so
+  // that the block's main line falls straight through its branches.
+  Label taken = a_.newLabel();
+  jump_if(in.op, false, taken);
+  const uint32_t dirty_here = dirty_;
+  out_of_line_.push_back([this, taken, target, bits = in.bits, slot, dirty_here] {
+    const uint32_t main_line_dirty = dirty_;
+    dirty_ = dirty_here;
+    a_.bind(taken);
+    exit_to(target, bits, slot);
+    dirty_ = main_line_dirty;
+  });
 }
 
 // An instruction the interpreter runs in place (runs_in_helper). The
@@ -721,6 +753,10 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   const auto f_slot = [this](unsigned r) {
     return x86::qword_ptr(kHart, target_.f_offset + static_cast<int32_t>(8 * r));
   };
+  // The slow path's cache state: before this instruction writes rd (a trap
+  // leaves rd as it was; until its first write a register not loaded at
+  // the block's entry holds nothing to store).
+  const uint32_t dirty_here = dirty_;
   HelperCallSite* site = new_site(in, pc, slot);
   site->access = is_store ? HelperCallSite::Access::Store : HelperCallSite::Access::Load;
   site->size = static_cast<uint8_t>(size);
@@ -806,12 +842,12 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   }
   a_.bind(done);
 
-  // The slow path, with the cache state of this point of the main line: the
-  // dirty cache registers are written back (the helper and a trap see
-  // hart.x exact), rsi holds the address. If the helper lets the block go
-  // on, the caller-saved cache registers and rd (written by the helper into
-  // hart.x) are loaded again and the main line resumes after the access.
-  const uint32_t dirty_here = dirty_;
+  // The slow path, with the cache state from before the access: the dirty
+  // cache registers are written back (the helper and a trap see hart.x
+  // exact), rsi holds the address. If the helper lets the block go on, the
+  // caller-saved cache registers and rd (written by the helper into hart.x)
+  // are loaded again and the main line resumes after the access, where rd
+  // counts as dirty (as after the fast path).
   out_of_line_.push_back([this, &in, is_store, fp, slow, done, site, dirty_here] {
     const uint32_t main_line_dirty = dirty_;
     dirty_ = dirty_here;
