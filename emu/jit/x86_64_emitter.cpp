@@ -57,11 +57,11 @@ const x86::Gp kHart = x86::rbx;
 const x86::Gp kContext = x86::r12;
 
 // Host registers that cache guest registers, callee-saved ones first (they
-// survive helper calls; r8..r11 are reloaded after a call the block goes on
+// survive helper calls; r8..r11 and rdi are reloaded after a call the block goes on
 // from).
 constexpr unsigned kCalleeSavedCacheRegisters = 4;
-const std::array<x86::Gp, 8> kCacheRegisters = {x86::rbp, x86::r13, x86::r14, x86::r15,
-                                                x86::r8,  x86::r9,  x86::r10, x86::r11};
+const std::array<x86::Gp, 9> kCacheRegisters = {x86::rbp, x86::r13, x86::r14, x86::r15, x86::r8,
+                                                x86::r9,  x86::r10, x86::r11, x86::rdi};
 // A block that loops back to its own start keeps JitContext::loop_budget in
 // this register (the first cache register, which it then does not use for a
 // guest register) and stores it at every exit.
@@ -853,13 +853,13 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     dirty_ = dirty_here;
     a_.bind(slow);
     write_back();
+    if (is_store && !fp) load_x(x86::rcx, in.rs2);  // before rdi (a cache register) gets the context
     a_.mov(x86::rdi, kContext);
     if (fp) {
       a_.mov(x86::rsi, reinterpret_cast<uint64_t>(site));
       a_.call(context_field(offsetof(JitContext, execute_helper)));
     } else {
       a_.mov(x86::rdx, reinterpret_cast<uint64_t>(site));
-      if (is_store) load_x(x86::rcx, in.rs2);
       a_.call(context_field(is_store ? offsetof(JitContext, store_helper) : offsetof(JitContext, load_helper)));
     }
     leave_unless_continuing();

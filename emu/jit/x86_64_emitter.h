@@ -7,10 +7,11 @@
 // (JitContext::leave) with its return value, (slots << 1) | trapped, in
 // rax, or jumps straight into the next block (chaining). Guest registers
 // live in hart.x; within a block the most used ones are cached in host
-// registers (rbp, r13, r14, r15, r8..r11) and written back before every
-// exit and every helper call (docs/jit.md, "Register caching"). rax, rcx,
-// rdx, rsi, rdi are scratch; the exit stubs may clobber every register but
-// rbx, r12 and rsp (the next block loads what it caches).
+// registers (rbp, r13, r14, r15, r8..r11, rdi) and written back before
+// every exit and every helper call (docs/jit.md, "Register caching"). rax,
+// rcx, rdx, rsi are scratch (rdi too at a helper call, after the
+// write-back); the exit stubs may clobber every register but rbx, r12 and
+// rsp (the next block loads what it caches).
 #pragma once
 
 #include <asmjit/x86.h>
