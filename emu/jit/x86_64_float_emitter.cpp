@@ -431,12 +431,12 @@ void FloatEmitter::emit_nearest_product(const Form& form) {
     a_.movq(x86::rax, x86::xmm0);
   }
   require_inside_normal_range(form.format);
-  // reg = odd(reg's bits) (clobbers rcx, rdi).
+  // reg = odd(reg's bits) (clobbers rcx, rsi; rdi is a cache register).
   const auto odd_significand = [&](const x86::Gp& reg) {
-    a_.mov(x86::rdi, (uint64_t{1} << (single ? 23 : 52)) - 1);
-    a_.and_(reg, x86::rdi);
-    a_.inc(x86::rdi);  // the hidden bit
-    a_.or_(reg, x86::rdi);
+    a_.mov(x86::rsi, (uint64_t{1} << (single ? 23 : 52)) - 1);
+    a_.and_(reg, x86::rsi);
+    a_.inc(x86::rsi);  // the hidden bit
+    a_.or_(reg, x86::rsi);
     a_.bsf(x86::rcx, reg);
     a_.shr(reg, x86::cl);
   };

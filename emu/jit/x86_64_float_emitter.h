@@ -14,10 +14,12 @@
 // be right where it completes, and it completes only under guards that make
 // its result provably the interpreter's (the reasoning is in the .cpp).
 //
-// Registers: the fast path clobbers rax, rcx, rdx, rdi, xmm0-xmm4 and
-// JitContext::scratch (MXCSR is loaded and stored through it); it reads the
-// pinned Hart and context pointers and `integer_source` (the caller's
-// choice: a cache register or rsi, which the fast path does not clobber).
+// Registers: the fast path clobbers rax, rcx, rdx, xmm0-xmm4 and
+// JitContext::scratch (MXCSR is loaded and stored through it), and rsi in
+// the operations that take no integer operand (fmul, fdiv, fsqrt); it reads
+// the pinned Hart and context pointers and `integer_source` (the caller's
+// choice: a cache register or rsi). Every other register may be a cache
+// register (rdi among them) and is left alone.
 #pragma once
 
 #include <asmjit/x86.h>

@@ -5,6 +5,7 @@ filled by `make guest-images`); firmware comes from Debian packages:
 
     demo      demo/demo.elf                     (guest-images/build-demo.sh)
     isa       isa/<test>                        (guest-images/build-isa-tests.sh)
+    bench     bench/<workload>.elf              (guest-images/build-bench.sh)
     linux     linux/Image + linux-initramfs/initramfs.cpio
     opensbi   /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin   (package opensbi)
     uboot     /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin               (package u-boot-qemu)
@@ -41,6 +42,14 @@ class GuestImages:
         return self.isa_dir / test_name
 
     @property
+    def bench_dir(self) -> Path:
+        return self.root / "bench"
+
+    def bench(self, workload: str) -> Path:
+        """One benchmark workload ELF (testing/bench/run-bench.py), e.g. bench("crc32")."""
+        return self.bench_dir / f"{workload}.elf"
+
+    @property
     def linux_kernel(self) -> Path:
         return self.root / "linux" / "Image"
 
@@ -61,6 +70,7 @@ class GuestImages:
         table = {
             "demo": [self.demo],
             "isa": [self.isa_dir],
+            "bench": [self.bench_dir],
             "linux": [self.linux_kernel, self.linux_initramfs],
             "opensbi": [self.opensbi],
             "uboot": [self.uboot],
@@ -78,7 +88,7 @@ class GuestImages:
         return absent
 
 
-KNOWN_IMAGES = ("demo", "isa", "linux", "opensbi", "uboot")
+KNOWN_IMAGES = ("demo", "isa", "bench", "linux", "opensbi", "uboot")
 
 
 def linux_disk_report(data: bytes, device: str = "/dev/vda") -> str:

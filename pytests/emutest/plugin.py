@@ -13,8 +13,8 @@ Fixtures
     emu_binary    the binary under test (EMU_BINARY), checked to exist
 
 Markers
-    guest(*names)           the test needs these guest images (demo, isa, linux, opensbi,
-                            uboot); a missing one is a test ERROR, never a skip.
+    guest(*names)           the test needs these guest images (demo, isa, bench, linux,
+                            opensbi, uboot); a missing one is a test ERROR, never a skip.
     machine_args(*args, **options)   arguments (and Machine options) for the `vm` fixture.
 
 On failure, every machine the test started (through the fixtures or by

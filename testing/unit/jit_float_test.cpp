@@ -328,6 +328,29 @@ struct GuardCase {
   uint64_t x5 = 0;
 };
 
+// A loop that keeps eight integer registers in the block's cache registers
+// (all of them, rdi included) across fmul/fdiv/fsqrt, whose exactness tests
+// need scratch registers: the fast paths must leave every cache register
+// alone (they once clobbered rdi, which the loop counter lived in).
+TEST(JitFloat, FastPathsKeepTheCachedIntegerRegisters) {
+  std::vector<uint32_t> code;
+  for (unsigned r = 1; r <= 8; ++r) code.push_back(addi(r, r, static_cast<int32_t>(r)));
+  code.push_back(op_fp(0x09, 2, 1, 7, 3));  // fmul.d f3, f1, f2
+  code.push_back(op_fp(0x0d, 2, 1, 7, 4));  // fdiv.d f4, f1, f2
+  code.push_back(op_fp(0x2d, 0, 1, 7, 5));  // fsqrt.d f5, f1
+  code.push_back(op_fp(0x08, 2, 1, 7, 6));  // fmul.s f6, f1, f2 (singles: the boxed values below)
+  code.push_back(b_type(-4 * static_cast<int32_t>(code.size()), 0, 9, 1));  // bne x9, x0 -> the first addi
+  std::array<uint64_t, 32> f{};
+  f[1] = bits_of(3.0);
+  f[2] = bits_of(7.0);
+  std::array<uint64_t, 32> x{};
+  x[9] = 1;
+  Outcome out;
+  run_both(code, f, 0, 500, out, 3, x);
+  EXPECT_EQ(out.differences, "");
+  EXPECT_EQ(out.jit.hart.x[8], 8u * 38);  // 499 slots after the nop: 38 rounds of 13, then 5 addi
+}
+
 TEST(JitFloat, EachGuardSendsItsCaseToTheHelper) {
   const double max = std::numeric_limits<double>::max(), min_normal = std::numeric_limits<double>::min();
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
