@@ -726,12 +726,13 @@ void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
 // budget left after this run covers its full length, and otherwise falls
 // through to the normal exit.
 void BlockEmitter::emit_loop_back(uint64_t slots) {
-  const auto length = static_cast<int32_t>(length_);
+  // budget - slots >= length, as budget >= slots + length: the budget here
+  // still includes this run, so it is at least `slots` (no wrap).
+  const auto slots32 = static_cast<int32_t>(slots);
   Label exit = a_.newLabel();
-  a_.lea(x86::rax, x86::ptr(kLoopBudget, -static_cast<int32_t>(slots)));
-  a_.cmp(x86::rax, length);
+  a_.cmp(kLoopBudget, slots32 + static_cast<int32_t>(length_));
   a_.jb(exit);
-  a_.mov(kLoopBudget, x86::rax);
+  a_.sub(kLoopBudget, slots32);
   a_.jmp(top_);
   a_.bind(exit);
 }
