@@ -328,6 +328,20 @@ struct GuardCase {
   uint64_t x5 = 0;
 };
 
+// Runs the case's instruction as one block on both engines: the results must
+// agree, and the block must have called the helper `helper_calls` times.
+void expect_guard_case(const GuardCase& c, uint64_t helper_calls) {
+  std::array<uint64_t, 32> f{};
+  f[1] = c.a;
+  f[2] = c.b;
+  std::array<uint64_t, 32> x{};
+  x[5] = c.x5;
+  Outcome out;
+  run_both({c.bits}, f, c.frm, 3, out, c.fs, x);  // the nop, then one block: the instruction and the jump
+  EXPECT_EQ(out.differences, "") << c.what;
+  EXPECT_EQ(out.helper_calls, helper_calls) << c.what;
+}
+
 // A loop that keeps eight integer registers in the block's cache registers
 // (all of them, rdi included) across fmul/fdiv/fsqrt, whose exactness tests
 // need scratch registers: the fast paths must leave every cache register
@@ -398,17 +412,7 @@ TEST(JitFloat, EachGuardSendsItsCaseToTheHelper) {
       {"fcvt.w.d rdn (not native)", op_fp(0x61, 0, 1, 2, 7), bits_of(2.5), 0},
       {"fcvt.w.s unboxed", op_fp(0x60, 0, 1, 1, 7), 0x40200000ull, 0},
   };
-  for (const GuardCase& c : cases) {
-    std::array<uint64_t, 32> f{};
-    f[1] = c.a;
-    f[2] = c.b;
-    std::array<uint64_t, 32> x{};
-    x[5] = c.x5;
-    Outcome out;
-    run_both({c.bits}, f, c.frm, 3, out, c.fs, x);  // the nop, then one block: the instruction and the jump
-    EXPECT_EQ(out.differences, "") << c.what;
-    EXPECT_EQ(out.helper_calls, 1u) << c.what;
-  }
+  for (const GuardCase& c : cases) expect_guard_case(c, 1);
   // And the neighbours of those cases that stay native: exact results at the
   // range ends, inexact ones just inside.
   const std::vector<GuardCase> native = {
@@ -440,17 +444,7 @@ TEST(JitFloat, EachGuardSendsItsCaseToTheHelper) {
       {"fcvt.lu.d of 2^62 + 2^10", op_fp(0x61, 3, 1, 0, 7), bits_of(4611686018427388928.0), 0},
       {"fcvt.l.d rtz of -1e18", op_fp(0x61, 2, 1, 1, 7), bits_of(-1e18), 0},
   };
-  for (const GuardCase& c : native) {
-    std::array<uint64_t, 32> f{};
-    f[1] = c.a;
-    f[2] = c.b;
-    std::array<uint64_t, 32> x{};
-    x[5] = c.x5;
-    Outcome out;
-    run_both({c.bits}, f, c.frm, 3, out, c.fs, x);  // the nop, then one block: the instruction and the jump
-    EXPECT_EQ(out.differences, "") << c.what;
-    EXPECT_EQ(out.helper_calls, 0u) << c.what;
-  }
+  for (const GuardCase& c : native) expect_guard_case(c, 0);
 }
 
 }  // namespace
