@@ -87,11 +87,9 @@ JitEngine::JitEngine(Hart& hart, uint32_t translation_threshold)
                     [this](uint64_t address, uint64_t length) { return overlaps_code(address, length); },
                     [this](uint64_t page_address) { page_unwatched(page_address); }) {
   context_.hart = &hart;
-  EmitterTarget target = hart_offsets();
-  if (!emit_runtime_stubs(runtime_, target, &stubs_)) {
-    std::fprintf(stderr, "emu: the JIT cannot allocate executable memory\n");
-    std::abort();
-  }
+  // Without executable memory for the stubs nothing is ever translated:
+  // every instruction runs in the interpreter (equally exact, slower).
+  stubs_available_ = emit_runtime_stubs(runtime_, hart_offsets(), &stubs_);
   context_.exit_through_cell = stubs_.exit_through_cell;
   context_.exit_through_jump_cache = stubs_.exit_through_jump_cache;
   context_.leave = stubs_.leave;
@@ -254,6 +252,7 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
 }
 
 Block* JitEngine::block_at_pc() {
+  if (!stubs_available_) [[unlikely]] return nullptr;
   const uint64_t pc = hart_.pc;
   // The fetch the interpreter would do: a fetch-TLB hit on a host-backed
   // page (an entry covers the whole page with one decision, and nothing in

@@ -128,6 +128,7 @@ class JitEngine {
   static constexpr size_t kMaxBlocks = 1 << 16;
   asmjit::JitRuntime runtime_;
   RuntimeStubs stubs_;
+  bool stubs_available_ = false;
   std::vector<ExitCell*> linked_cells_;
   bool code_is_patchable_ = true;
   TranslationCache cache_;
