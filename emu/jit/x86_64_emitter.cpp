@@ -417,8 +417,6 @@ void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
   using x86::rax;
   using x86::rcx;
   using x86::rdx;
-  using x86::eax;
-  using x86::ecx;
   const unsigned rd = in.rd;
   const int32_t imm = static_cast<int32_t>(in.imm);  // 12-bit I-type immediates and shift amounts
   if (in.op == Op::fence) return;                     // nothing to order on one in-order hart
@@ -513,8 +511,6 @@ void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
       return;
     default: return;  // unreachable: is_emittable() admits only the cases above
   }
-  (void)eax;
-  (void)ecx;
 }
 
 // M division (table 7.1): the zero divisor and the signed overflow case
@@ -806,17 +802,7 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
       a_.mov(rax, x86::qword_ptr(rsi));
     }
     a_.mov(f_slot(in.rd), rax);
-    // Stored only when not already dirty: an unconditional read-modify-write
-    // of mstatus would chain every FP load and computation of a loop through
-    // store forwarding.
-    Label already_dirty = a_.newLabel();
-    a_.mov(rcx, riscv::kMstatusFS | riscv::kMstatusSD);
-    a_.mov(x86::rdx, x86::qword_ptr(kHart, target_.mstatus_offset));
-    a_.and_(x86::rdx, rcx);
-    a_.cmp(x86::rdx, rcx);
-    a_.je(already_dirty);
-    a_.or_(x86::qword_ptr(kHart, target_.mstatus_offset), rcx);
-    a_.bind(already_dirty);
+    emit_set_fs_dirty(a_, kHart, target_.mstatus_offset);
   } else if (is_store) {
     const x86::Gp value = source(in.rs2, rcx);
     switch (size) {

@@ -198,19 +198,10 @@ class FloatEmitter {
     if (exact) a_.ja(fallback_);
     else a_.jne(fallback_);
   }
-  // write_s/write_d: FS = Dirty, SD. Stored only when not already so: an
-  // unconditional read-modify-write of mstatus in every FP instruction would
-  // chain them all through store forwarding. Clobbers rcx, rdx.
+  // write_s/write_d: FS = Dirty, SD (unless this block already made it so).
+  // Clobbers rcx, rdx.
   void mark_dirty() {
-    if (state_.dirty) return;
-    Label dirty = a_.newLabel();
-    a_.mov(x86::rcx, riscv::kMstatusFS | riscv::kMstatusSD);
-    a_.mov(x86::rdx, x86::qword_ptr(t_.hart, t_.mstatus_offset));
-    a_.and_(x86::rdx, x86::rcx);
-    a_.cmp(x86::rdx, x86::rcx);
-    a_.je(dirty);
-    a_.or_(x86::qword_ptr(t_.hart, t_.mstatus_offset), x86::rcx);
-    a_.bind(dirty);
+    if (!state_.dirty) emit_set_fs_dirty(a_, t_.hart, t_.mstatus_offset);
   }
   // fflags |= NX (accrue_fflags; the write marks FS dirty anyway), stored
   // only when NX is not already set, for the same reason.
@@ -745,6 +736,17 @@ FloatIntegerUse float_integer_use(const DecodedInstruction& instruction) {
     case Kind::MoveFromInteger: case Kind::FromInteger: return {true, false};
     default: return {};
   }
+}
+
+void emit_set_fs_dirty(x86::Assembler& a, const x86::Gp& hart, int32_t mstatus_offset) {
+  Label dirty = a.newLabel();
+  a.mov(x86::rcx, riscv::kMstatusFS | riscv::kMstatusSD);
+  a.mov(x86::rdx, x86::qword_ptr(hart, mstatus_offset));
+  a.and_(x86::rdx, x86::rcx);
+  a.cmp(x86::rdx, x86::rcx);
+  a.je(dirty);
+  a.or_(x86::qword_ptr(hart, mstatus_offset), x86::rcx);
+  a.bind(dirty);
 }
 
 void emit_float_fast_path(x86::Assembler& a, const FloatTarget& target, const DecodedInstruction& instruction,

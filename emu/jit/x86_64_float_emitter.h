@@ -77,6 +77,12 @@ struct FloatBlockState {
   bool dirty = false;    // mstatus.FS == Dirty and SD
 };
 
+// write_s/write_d's FS = Dirty (and SD) in generated code: mstatus is
+// stored only when not already so, since an unconditional read-modify-write
+// in every FP instruction would chain them all through store forwarding.
+// Clobbers rcx, rdx. Also used by the block emitter's FP loads.
+void emit_set_fs_dirty(asmjit::x86::Assembler& a, const asmjit::x86::Gp& hart, int32_t mstatus_offset);
+
 // Emits the fast path (see above). `integer_source` holds x[rs1] when
 // float_integer_use().reads_rs1; with writes_rd the result is in rax.
 // Updates `state` for the code after the instruction (both paths joined).
