@@ -241,7 +241,6 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
   }
   if (hart_.trace_log != nullptr) [[unlikely]] hart_.trace_log->block_translated(plan.instructions, plan.pcs);
   block.length = static_cast<uint32_t>(plan.instructions.size());
-  block.chaining->self.length = block.length;
   block.chaining->self.entry = block.code;
   block.host_code = host_code;
   block.guest_bytes.assign(host_code, host_code + plan.byte_length);

@@ -42,11 +42,12 @@ struct BlockKeyHash {
   }
 };
 
-// What generated code reads of a block it chains to (docs/jit.md, "Chaining").
-// Heap-allocated per block, so its address is stable while the block lives.
+// What generated code reads of a block it continues in through the jump
+// cache (docs/jit.md, "Chaining"); the block itself checks at its entry that
+// its length fits the budget. Heap-allocated per block, so its address is
+// stable while the block lives.
 struct ChainTarget {
   uint64_t verified_epoch = 0;  // the engine's write epoch when its guest bytes were last checked
-  uint64_t length = 0;          // instructions: the most slots one run of the block can use
   const void* entry = nullptr;  // the block's code (pinned registers already set)
 };
 
