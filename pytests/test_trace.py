@@ -1,4 +1,4 @@
-"""QEMU-style -d tracing (in_asm, exec, cpu) and -D, under both engines.
+"""QEMU-style -d tracing (in_asm, out_asm, exec, cpu) and -D, under both engines.
 
 Tracing only observes: a traced demo run prints the same serial output
 (which includes time CSR values, so the same instruction counts) as an
@@ -82,6 +82,34 @@ def test_tracing_leaves_the_run_unchanged_and_logs_the_demo(tmp_path, engine):
     assert reference[0x80000000][1] == "csrr t0,mhartid"
 
 
+def test_out_asm_shows_each_blocks_host_code(tmp_path):
+    log_path = tmp_path / "trace.log"
+    traced = run_demo("-accel", "tcg,jit-threshold=1", "-d", "in_asm,out_asm", "-D", log_path)
+    assert traced.returncode == 0, traced.stderr.decode()
+    log = log_path.read_text()
+    # Every translated block: its guest code, then its host code with the size.
+    blocks = re.findall(r"^IN: \n((?:0x[0-9a-f]{16}:.*\n)+)\nOUT: \[size=(\d+)\]\n((?:.+\n)+)", log, re.M)
+    assert len(blocks) > 10, log[:2000]
+    reference = objdump_lines()
+    translated = {address: code for guest, _, _ in blocks for address, code in in_asm_lines(guest).items()}
+    demo_code = {address for address in translated if address in reference}
+    assert len(demo_code) > 20
+    assert all(translated[address][0] == reference[address][0] for address in demo_code)
+    for guest, size, host in blocks:
+        assert int(size) > 0
+        # Every block checks the budget left against its length first.
+        assert host.startswith(f"cmp qword ptr [r12+"), host[:200]
+    untraced = run_demo("-accel", "tcg,jit-threshold=1")
+    assert traced.stdout == untraced.stdout
+
+
+def test_out_asm_under_the_interpreter_shows_nothing(tmp_path):
+    log_path = tmp_path / "trace.log"
+    result = run_demo("-accel", "tcg,jit=off", "-d", "out_asm", "-D", log_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert log_path.read_text() == ""
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_cpu_dump_goes_to_stderr_by_default(engine):
     # A whole run dumps hundreds of MB: read the start, then stop emu.
@@ -111,7 +139,7 @@ def test_a_recording_without_tracing_replays_with_tracing(tmp_path, engine):
 def test_help_lists_the_items():
     result = subprocess.run([str(EMU), "-d", "help"], capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0
-    for item in ("in_asm", "exec", "cpu"):
+    for item in ("in_asm", "out_asm", "exec", "cpu"):
         assert re.search(rf"^{item} +\S", result.stdout, re.M), result.stdout
 
 

@@ -232,14 +232,19 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
   block.chaining->instructions = plan.instructions;
   size_block_data(plan, *block.chaining);
   size_t code_size = 0;
-  block.code = emit_block(runtime_, plan, target, &code_size);
+  std::string host_assembly;
+  const bool log_host_code = hart_.trace_log != nullptr && hart_.trace_log->wants_host_code();
+  block.code = emit_block(runtime_, plan, target, &code_size, log_host_code ? &host_assembly : nullptr);
   if (block.code == nullptr) return block;
   if (std::FILE* map = perf_map(); map != nullptr) [[unlikely]] {
     std::fprintf(map, "%lx %zx guest_%llx_n%zu\n", reinterpret_cast<unsigned long>(block.code), code_size,
                  static_cast<unsigned long long>(hart_.pc), plan.instructions.size());
     std::fflush(map);
   }
-  if (hart_.trace_log != nullptr) [[unlikely]] hart_.trace_log->block_translated(plan.instructions, plan.pcs);
+  if (hart_.trace_log != nullptr) [[unlikely]] {
+    hart_.trace_log->block_translated(plan.instructions, plan.pcs);
+    hart_.trace_log->block_emitted(host_assembly, code_size);
+  }
   block.length = static_cast<uint32_t>(plan.instructions.size());
   block.chaining->self.entry = block.code;
   block.host_code = host_code;

@@ -46,12 +46,16 @@ using riscv::DecodedInstruction;
 using riscv::Op;
 using riscv::Tlb;
 
-constexpr int32_t kEntrySize = static_cast<int32_t>(sizeof(Tlb::Entry));
 constexpr int32_t kEntryTag = static_cast<int32_t>(offsetof(Tlb::Entry, tag));
 constexpr int32_t kEntryHostAddend = static_cast<int32_t>(offsetof(Tlb::Entry, host_addend));
 constexpr int32_t kEntryPhysicalPage = static_cast<int32_t>(offsetof(Tlb::Entry, physical_page));
 
-static_assert(kEntrySize == 40, "TLB entries are addressed as index * 5 * 8");
+// The byte offset of an address's TLB entry in its table is
+// (address >> kEntryIndexShift) & kEntryIndexMask: the virtual page number
+// mod Tlb::kEntries, times the entry size.
+static_assert(sizeof(Tlb::Entry) == 32 && Tlb::kPageSize == 4096);
+constexpr int kEntryIndexShift = 12 - 5;
+constexpr int32_t kEntryIndexMask = (Tlb::kEntries - 1) * 32;
 
 const x86::Gp kHart = x86::rbx;
 const x86::Gp kContext = x86::r12;
@@ -62,9 +66,10 @@ const x86::Gp kContext = x86::r12;
 constexpr unsigned kCalleeSavedCacheRegisters = 4;
 const std::array<x86::Gp, 9> kCacheRegisters = {x86::rbp, x86::r13, x86::r14, x86::r15, x86::r8,
                                                 x86::r9,  x86::r10, x86::r11, x86::rdi};
-// A block that loops back to its own start keeps JitContext::loop_budget in
-// this register (the first cache register, which it then does not use for a
-// guest register) and stores it at every exit.
+// A block that loops back to its own start keeps JitContext::loop_budget
+// minus its own length in this register (the first cache register, which
+// it then does not use for a guest register), so that the loop-back's
+// budget test is one subtraction, and stores the budget at every exit.
 const x86::Gp kLoopBudget = kCacheRegisters[0];
 
 // Which integer registers an emitted instruction reads and writes (for the
@@ -136,12 +141,20 @@ class BlockEmitter {
     }
   }
   // Stores the dirty cache registers into hart.x (before an exit or a
-  // helper call); the cache state of the code that follows is unchanged.
-  void write_back() {
+  // helper call) and leaves in JitContext::loop_budget the budget left
+  // after `slots_taken` more slots (clobbers rax); the cache state of the
+  // code that follows is unchanged.
+  void write_back(uint64_t slots_taken = 0) {
     for (unsigned r = 1; r < 32; ++r) {
       if (cached(r) && (dirty_ >> r & 1) != 0) a_.mov(x_slot(r), host(r));
     }
-    if (loops_) a_.mov(context_field(offsetof(JitContext, loop_budget)), kLoopBudget);
+    const x86::Mem budget = context_field(offsetof(JitContext, loop_budget));
+    if (loops_) {  // kLoopBudget holds the budget minus the block's length
+      a_.lea(x86::rax, x86::ptr(kLoopBudget, static_cast<int32_t>(length_ - slots_taken)));
+      a_.mov(budget, x86::rax);
+    } else if (slots_taken != 0) {
+      a_.sub(budget, static_cast<int32_t>(slots_taken));
+    }
   }
   // Loads the cache registers selected by `selected` (a predicate on the
   // host register's index and the guest register) from hart.x.
@@ -152,15 +165,6 @@ class BlockEmitter {
     }
   }
   void allocate_registers(const BlockPlan& plan);
-  // Address of field `field_offset` of the TLB entry for the page of the
-  // address in `address` in the table at `table_offset` (clobbers rax).
-  x86::Mem tlb_entry(const x86::Gp& address, int32_t table_offset, int32_t field_offset) {
-    a_.mov(x86::rax, address);
-    a_.shr(x86::rax, 12);
-    a_.movzx(x86::eax, x86::al);  // index mod Tlb::kEntries (256)
-    a_.lea(x86::rax, x86::ptr(x86::rax, x86::rax, 2));
-    return x86::qword_ptr(kHart, x86::rax, 3, table_offset + field_offset);
-  }
   HelperCallSite* new_site(const DecodedInstruction& in, uint64_t pc, uint64_t slot) {
     HelperCallSite& site = target_.chaining->helper_sites.at(sites_used_++);
     site.pc = pc;
@@ -310,7 +314,10 @@ void BlockEmitter::emit(const BlockPlan& plan) {
     a_.jmp(leave_);
   });
   reload([this](unsigned, unsigned r) { return loops_ || (live_in_ >> r & 1) != 0; });
-  if (loops_) a_.mov(kLoopBudget, context_field(offsetof(JitContext, loop_budget)));
+  if (loops_) {
+    a_.mov(kLoopBudget, context_field(offsetof(JitContext, loop_budget)));
+    a_.sub(kLoopBudget, static_cast<int32_t>(length_));
+  }
   a_.bind(top_);
 
   bool ended = false;
@@ -683,9 +690,9 @@ void BlockEmitter::emit_native_float(const DecodedInstruction& in, uint64_t pc, 
 // linked (same page, see ExitCell), else the jump-cache stub looks the
 // target up (docs/jit.md, "Loops, chaining, dispatch").
 void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
-  write_back();
   ExitCell* cell = new_cell(target, bits, slots);
   if ((target >> 12) != (start_pc_ >> 12)) {
+    write_back();  // the stub takes the cell's slots
     a_.mov(x86::rsi, target);
     a_.mov(x86::rdx, reinterpret_cast<uint64_t>(cell));
     a_.call(context_field(offsetof(JitContext, exit_through_jump_cache)));
@@ -699,7 +706,7 @@ void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
   // taken from the budget and the bits stored first, so the next block only
   // checks that its own length still fits. Unlinked, the jump goes to code
   // that leaves through the cell.
-  a_.sub(context_field(offsetof(JitContext, loop_budget)), static_cast<int32_t>(slots));
+  write_back(slots);
   a_.mov(x86::dword_ptr(kHart, target_.instruction_bits_offset), bits);
   Label unlinked = a_.newLabel(), after_jump = a_.newLabel();
   a_.long_().jmp(unlinked);
@@ -722,15 +729,13 @@ void BlockEmitter::exit_to(uint64_t target, uint32_t bits, uint64_t slots) {
 // budget left after this run covers its full length, and otherwise falls
 // through to the normal exit.
 void BlockEmitter::emit_loop_back(uint64_t slots) {
-  // budget - slots >= length, as budget >= slots + length: the budget here
-  // still includes this run, so it is at least `slots` (no wrap).
+  // kLoopBudget = budget - length, so budget - slots >= length exactly when
+  // subtracting `slots` from it does not borrow; if it does, it is put back
+  // for the exit that follows.
   const auto slots32 = static_cast<int32_t>(slots);
-  Label exit = a_.newLabel();
-  a_.cmp(kLoopBudget, slots32 + static_cast<int32_t>(length_));
-  a_.jb(exit);
   a_.sub(kLoopBudget, slots32);
-  a_.jmp(top_);
-  a_.bind(exit);
+  a_.jae(top_);
+  a_.add(kLoopBudget, slots32);
 }
 
 // Loads and stores. Fast path (the same test as Hart::load/store's): the
@@ -759,71 +764,65 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   site->size = static_cast<uint8_t>(size);
   site->sign_extend = is_signed;
   site->tlb_context = is_store ? target_.store_context : target_.load_context;
+  // The address is base + imm: base is rs1's cache register, or rdx loaded
+  // with rs1 (loaded first: the slow path computes the address from it).
+  const x86::Gp base = cached(in.rs1) ? host(in.rs1) : x86::rdx;
+  load_x(base, in.rs1);
+  const auto imm = static_cast<int32_t>(in.imm);
   if (fp) {  // 11.1: mstatus.FS = Off makes it illegal; the slow path raises that
     a_.test(x86::qword_ptr(kHart, target_.mstatus_offset), static_cast<int32_t>(riscv::kMstatusFS));
     a_.jz(slow);
-  }
-  if (cached(in.rs1) && in.imm != 0) {
-    a_.lea(rsi, x86::ptr(host(in.rs1), static_cast<int32_t>(in.imm)));
-  } else {
-    load_x(rsi, in.rs1);
-    if (in.imm != 0) a_.add(rsi, static_cast<int32_t>(in.imm));
   }
   // The tag compared is that of the access's last byte: an access that
   // crosses into the next page compares that page with the entry of its
   // first byte's page, which never holds it (consecutive pages have
   // consecutive indices), so the one compare also sends page-crossing
   // accesses to the slow path, as Hart::load/store does.
-  if (size > 1) a_.lea(rcx, x86::ptr(rsi, static_cast<int32_t>(size - 1)));
-  else a_.mov(rcx, rsi);
-  const x86::Mem tag =
-      tlb_entry(rsi, is_store ? target_.store_table_offset : target_.load_table_offset, kEntryTag);
-  const auto field = [&tag](int32_t offset, uint32_t size_bytes) {
-    x86::Mem mem = tag;
-    mem.addOffset(offset - kEntryTag);
+  a_.lea(rcx, x86::ptr(base, imm + static_cast<int32_t>(size) - 1));
+  a_.lea(x86::eax, x86::ptr(base, imm));
+  a_.shr(x86::eax, kEntryIndexShift);
+  a_.and_(x86::eax, kEntryIndexMask);
+  const int32_t table = is_store ? target_.store_table_offset : target_.load_table_offset;
+  a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
+  a_.or_(rcx, static_cast<int32_t>(is_store ? target_.store_context : target_.load_context));
+  a_.cmp(rcx, x86::qword_ptr(kHart, rax, 0, table + kEntryTag));  // a flagged entry's tag never matches (Tlb::kTagFlagged)
+  a_.jne(slow);
+  a_.mov(rsi, x86::qword_ptr(kHart, rax, 0, table + kEntryHostAddend));
+  // The host address: virtual address + host_addend.
+  const auto host_memory = [&](uint32_t size_bytes) {
+    x86::Mem mem = x86::ptr(rsi, base, 0, imm);
     mem.setSize(size_bytes);
     return mem;
   };
-  a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
-  a_.or_(rcx, static_cast<int32_t>(is_store ? target_.store_context : target_.load_context));
-  a_.cmp(rcx, tag);  // a flagged entry's tag never matches (Tlb::kTagFlagged)
-  a_.jne(slow);
-  a_.add(rsi, field(kEntryHostAddend, 8));
   if (is_store && fp) {  // raw bits of f[rs2] (11.5, 12.3)
     a_.mov(rcx, f_slot(in.rs2));
-    if (size == 4) a_.mov(x86::dword_ptr(rsi), x86::ecx);
-    else a_.mov(x86::qword_ptr(rsi), rcx);
+    if (size == 4) a_.mov(host_memory(4), x86::ecx);
+    else a_.mov(host_memory(8), rcx);
   } else if (fp) {  // the value NaN-boxed for flw (12.2), then FS = Dirty as write_s/write_d do
     if (size == 4) {
-      a_.mov(x86::eax, x86::dword_ptr(rsi));
+      a_.mov(x86::eax, host_memory(4));
       a_.mov(rcx, 0xffffffff00000000ull);
       a_.or_(rax, rcx);
     } else {
-      a_.mov(rax, x86::qword_ptr(rsi));
+      a_.mov(rax, host_memory(8));
     }
     a_.mov(f_slot(in.rd), rax);
     emit_set_fs_dirty(a_, kHart, target_.mstatus_offset);
   } else if (is_store) {
     const x86::Gp value = source(in.rs2, rcx);
     switch (size) {
-      case 1: a_.mov(x86::byte_ptr(rsi), value.r8()); break;
-      case 2: a_.mov(x86::word_ptr(rsi), value.r16()); break;
-      case 4: a_.mov(x86::dword_ptr(rsi), value.r32()); break;
-      default: a_.mov(x86::qword_ptr(rsi), value); break;
+      case 1: a_.mov(host_memory(1), value.r8()); break;
+      case 2: a_.mov(host_memory(2), value.r16()); break;
+      case 4: a_.mov(host_memory(4), value.r32()); break;
+      default: a_.mov(host_memory(8), value); break;
     }
   } else if (in.rd != 0) {
     const x86::Gp value = destination(in.rd);
     switch (size) {
-      case 1:
-        is_signed ? a_.movsx(value, x86::byte_ptr(rsi)) : a_.movzx(value.r32(), x86::byte_ptr(rsi));
-        break;
-      case 2:
-        is_signed ? a_.movsx(value, x86::word_ptr(rsi)) : a_.movzx(value.r32(), x86::word_ptr(rsi));
-        break;
-      case 4:
-        is_signed ? a_.movsxd(value, x86::dword_ptr(rsi)) : a_.mov(value.r32(), x86::dword_ptr(rsi));
-        break;
-      default: a_.mov(value, x86::qword_ptr(rsi)); break;
+      case 1: is_signed ? a_.movsx(value, host_memory(1)) : a_.movzx(value.r32(), host_memory(1)); break;
+      case 2: is_signed ? a_.movsx(value, host_memory(2)) : a_.movzx(value.r32(), host_memory(2)); break;
+      case 4: is_signed ? a_.movsxd(value, host_memory(4)) : a_.mov(value.r32(), host_memory(4)); break;
+      default: a_.mov(value, host_memory(8)); break;
     }
     store_x(in.rd, value);
   }
@@ -831,18 +830,21 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
 
   // The slow path, with the cache state from before the access: the dirty
   // cache registers are written back (the helper and a trap see hart.x
-  // exact), rsi holds the address. If the helper lets the block go on, the
+  // exact), the load/store helper gets the address in rsi. If the helper lets the block go on, the
   // caller-saved cache registers and rd (written by the helper into hart.x)
   // are loaded again and the main line resumes after the access, where rd
   // counts as dirty (as after the fast path).
-  out_of_line_.push_back([this, &in, is_store, fp, slow, done, site, dirty_here] {
+  out_of_line_.push_back([this, &in, is_store, fp, slow, done, site, dirty_here, base, imm] {
     const uint32_t main_line_dirty = dirty_;
     dirty_ = dirty_here;
     a_.bind(slow);
     write_back();
-    if (is_store && !fp) load_x(x86::rcx, in.rs2);  // before rdi (a cache register) gets the context
+    if (!fp) {  // before rdi (a cache register) gets the context and rdx (maybe base) the site
+      a_.lea(x86::rsi, x86::ptr(base, imm));
+      if (is_store) load_x(x86::rcx, in.rs2);
+    }
     a_.mov(x86::rdi, kContext);
-    if (fp) {
+    if (fp) {  // the interpreter runs the whole instruction
       a_.mov(x86::rsi, reinterpret_cast<uint64_t>(site));
       a_.call(context_field(offsetof(JitContext, execute_helper)));
     } else {
@@ -879,15 +881,19 @@ void size_block_data(const BlockPlan& plan, BlockChaining& chaining) {
   chaining.helper_sites.assign(sites, HelperCallSite{});
 }
 
-const void* emit_block(JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target, size_t* code_size) {
+const void* emit_block(JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target, size_t* code_size,
+                       std::string* host_assembly) {
   CodeHolder code;
   if (code.init(runtime.environment()) != kErrorOk) return nullptr;
+  StringLogger logger;
+  if (host_assembly != nullptr) code.setLogger(&logger);
   x86::Assembler assembler(&code);
   BlockEmitter emitter(assembler, target);
   emitter.emit(plan);
   const void* function = nullptr;
   if (runtime.add(&function, &code) != kErrorOk) return nullptr;
   *code_size = code.codeSize();
+  if (host_assembly != nullptr) *host_assembly = logger.data();
   const auto* base = static_cast<uint8_t*>(const_cast<void*>(function));
   for (const BlockEmitter::PatchSite& site : emitter.patch_sites()) {
     site.cell->jump_site = const_cast<uint8_t*>(base) + code.labelOffsetFromBase(site.after_jump) - 4;
@@ -995,11 +1001,10 @@ bool emit_runtime_stubs(JitRuntime& runtime, const EmitterTarget& target, Runtim
     a.mov(rcx, x86::qword_ptr(rdx, offsetof(ExitCell, mode)));
     a.cmp(rcx, x86::qword_ptr(rdi, offsetof(JumpCacheEntry, key) + offsetof(BlockKey, mode)));
     a.jne(miss);
-    a.mov(rax, rsi);
-    a.shr(rax, 12);
-    a.movzx(x86::eax, x86::al);
-    a.lea(rax, x86::ptr(rax, rax, 2));
-    const x86::Mem tag = x86::qword_ptr(kHart, rax, 3, target.fetch_table_offset + kEntryTag);
+    a.mov(x86::eax, x86::esi);
+    a.shr(x86::eax, kEntryIndexShift);
+    a.and_(x86::eax, kEntryIndexMask);
+    const x86::Mem tag = x86::qword_ptr(kHart, rax, 0, target.fetch_table_offset + kEntryTag);
     a.mov(rcx, rsi);
     a.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
     a.or_(rcx, x86::qword_ptr(rdx, offsetof(ExitCell, fetch_context)));

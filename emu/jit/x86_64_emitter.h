@@ -17,6 +17,7 @@
 #include <asmjit/x86.h>
 
 #include <cstdint>
+#include <string>
 
 #include "emu/jit/block_translator.h"
 #include "emu/jit/translation_cache.h"
@@ -72,8 +73,9 @@ void size_block_data(const BlockPlan& plan, BlockChaining& chaining);
 
 // Emits `plan` (non-empty) and adds it to `runtime`. Returns nullptr if
 // asmjit fails (out of executable memory): the caller then interprets.
-// *code_size receives the bytes of code emitted.
+// *code_size receives the bytes of code emitted; if host_assembly is not
+// null, it receives the code as text (`-d out_asm`).
 const void* emit_block(asmjit::JitRuntime& runtime, const BlockPlan& plan, const EmitterTarget& target,
-                       size_t* code_size);
+                       size_t* code_size, std::string* host_assembly = nullptr);
 
 }  // namespace emu::jit

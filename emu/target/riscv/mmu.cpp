@@ -332,7 +332,7 @@ bool resolve(Hart& hart, uint64_t virtual_address, unsigned length, Access acces
   if (pmp_uniform_over_page(hart, physical_page)) {
     Tlb::Entry entry;
     entry.physical_page = physical_page;
-    entry.leaf_page_mask = translation.leaf_offset_mask;
+    entry.leaf_page_bits = static_cast<uint8_t>(std::bit_width(translation.leaf_offset_mask));
     if (host_usable && region->contains(physical_page) && kPageSize <= region->size - (physical_page - region->base)) {
       const auto host_page = reinterpret_cast<uintptr_t>(region->host + (physical_page - region->base));
       entry.host_addend = static_cast<uint64_t>(host_page) - (virtual_address & ~kPageOffsetMask);

@@ -43,17 +43,20 @@ class Tlb {
   // make_tag() then fails for a flagged entry, so they need no flags test.
   static constexpr uint64_t kTagFlagged = uint64_t{1} << 5;
 
+  // 32 bytes, so that the JIT's fast path finds an entry with one shift
+  // and one mask of the virtual address (emu/jit/x86_64_emitter.cpp).
   struct Entry {
     uint64_t tag = 0;             // make_tag(page, context), | kTagFlagged while flags != 0
     uint64_t host_addend = 0;     // host address = virtual address + host_addend (mod 2^64) when flags == 0
     uint64_t physical_page = 0;   // physical address of the page's first byte
-    uint64_t leaf_page_mask = 0;  // offset mask of the leaf mapping (4 KiB, 2 MiB, ...) for SFENCE.VMA
     uint8_t flags = 0;            // change with set_flags once the entry is in the table
+    uint8_t leaf_page_bits = 12;  // log2 of the leaf mapping's size (4 KiB, 2 MiB, ...) for SFENCE.VMA
     void set_flags(uint8_t new_flags) {
       flags = new_flags;
       tag = new_flags != 0 ? tag | kTagFlagged : tag & ~kTagFlagged;
     }
   };
+  static_assert(sizeof(Entry) == 32);
 
   // Context bits: 1 | effective privilege << 1 | SUM << 3 | MXR << 4.
   static constexpr uint64_t make_context(unsigned effective_privilege, bool sum, bool mxr) {
@@ -122,7 +125,7 @@ class Tlb {
     for (auto& table : entries_) {
       for (Entry& entry : table) {
         if (entry.tag == 0) continue;
-        uint64_t page_mask = ~(entry.leaf_page_mask | kPageOffsetMask);
+        uint64_t page_mask = ~((uint64_t{1} << entry.leaf_page_bits) - 1);
         if ((entry.tag & page_mask) == (virtual_address & page_mask)) entry = Entry{};
       }
     }

@@ -13,6 +13,7 @@ constexpr TraceItemInfo kItems[] = {
     {"in_asm", kTraceInAsm, "show target assembly code for each compiled TB"},
     {"exec", kTraceExec, "show trace before each executed TB (lots of logs)"},
     {"cpu", kTraceCpu, "show CPU registers before entering a TB (lots of logs)"},
+    {"out_asm", kTraceOutAsm, "show generated host assembly code for each compiled TB"},
 };
 
 }  // namespace
@@ -45,7 +46,7 @@ std::string trace_items_help() {
     text += std::string(info.help) + "\n";
   }
   text += "\nWith -accel tcg,jit=off there are no TBs: in_asm shows each instruction the first time it\n"
-          "executes, exec and cpu trace every instruction (docs/jit.md, \"Tracing\").\n";
+          "executes, exec and cpu trace every instruction and out_asm shows nothing (docs/jit.md, \"Tracing\").\n";
   return text;
 }
 
@@ -79,6 +80,13 @@ void TraceLog::block_translated(std::span<const DecodedInstruction> instructions
   if ((items_ & kTraceInAsm) == 0) return;
   std::fputs("----------------\nIN: \n", out_);
   for (size_t i = 0; i < instructions.size(); ++i) write_instruction(instructions[i], pcs[i]);
+  std::fputs("\n", out_);
+}
+
+void TraceLog::block_emitted(std::string_view assembly, size_t size) {
+  if ((items_ & kTraceOutAsm) == 0) return;
+  std::fprintf(out_, "OUT: [size=%zu]\n", size);
+  std::fwrite(assembly.data(), 1, assembly.size(), out_);
   std::fputs("\n", out_);
 }
 

@@ -24,6 +24,7 @@ enum TraceItem : unsigned {
   kTraceInAsm = 1u << 0,  // guest code when first translated (JIT) or first executed (interpreter)
   kTraceExec = 1u << 1,   // one line per block (JIT) or instruction (interpreter) run
   kTraceCpu = 1u << 2,    // register dump before each of those
+  kTraceOutAsm = 1u << 3, // host code generated for each block (JIT only)
 };
 
 struct TraceItemInfo {
@@ -51,6 +52,12 @@ class TraceLog {
 
   // JIT: a block was translated; `pcs[i]` is the virtual pc of `instructions[i]`.
   void block_translated(std::span<const DecodedInstruction> instructions, std::span<const uint64_t> pcs);
+  // JIT: whether block_emitted wants the host code's text (asking the
+  // assembler for it costs time, so only when out_asm is on).
+  bool wants_host_code() const { return (items_ & kTraceOutAsm) != 0; }
+  // JIT: the block just translated became `size` bytes of host code,
+  // `assembly` as the assembler wrote it.
+  void block_emitted(std::string_view assembly, size_t size);
   // JIT: the dispatcher is about to run the block at hart.pc.
   void block_starting(const Hart& hart);
   // Interpreter: `instruction`, fetched at hart.pc, is about to execute.
