@@ -382,23 +382,29 @@ bool BlockEmitter::emit_instruction(const DecodedInstruction& in, uint64_t pc, u
 template <typename Operation>
 void BlockEmitter::emit_binary(const DecodedInstruction& in, bool commutative, bool word, Operation operation) {
   const x86::Gp dst = destination(in.rd);
-  const auto apply = [&](const x86::Gp& target, const x86::Gp& operand) {
+  const auto apply = [&](const x86::Gp& target, unsigned r) {
+    if (r != 0 && !cached(r)) {  // straight from hart.x (its low word for a W form)
+      x86::Mem slot = x_slot(r);
+      if (word) slot.setSize(4);
+      operation(word ? target.r32() : target, slot);
+      return;
+    }
+    const x86::Gp operand = source(r, x86::rcx);
     if (word) operation(target.r32(), operand.r32());
     else operation(target, operand);
   };
   if (cached(in.rs2) && host(in.rs2) == dst && in.rs1 != in.rs2) {
     // rd is rs2's cache register and rs1 is another register.
     if (commutative) {
-      apply(dst, source(in.rs1, x86::rcx));
+      apply(dst, in.rs1);
     } else {
       load_x(x86::rax, in.rs1);
-      apply(x86::rax, dst);
+      apply(x86::rax, in.rs2);
       a_.mov(dst, x86::rax);
     }
   } else {
-    const x86::Gp operand = source(in.rs2, x86::rcx);
     load_x(dst, in.rs1);
-    apply(dst, operand);
+    apply(dst, in.rs2);
   }
   if (word) a_.movsxd(dst, dst.r32());
   store_x(in.rd, dst);
@@ -440,6 +446,13 @@ void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
     a_.movzx(dst.r32(), x86::al);
     store_x(rd, dst);
   };
+  // add/or/xor with x0 as one operand, or sub of x0, is a copy (c.mv is add rd, x0, rs2).
+  const bool identity_op = in.op == Op::add || in.op == Op::or_ || in.op == Op::xor_ || in.op == Op::sub;
+  if (identity_op && (in.rs2 == 0 || (in.rs1 == 0 && in.op != Op::sub))) {
+    load_x(dst, in.rs1 == 0 ? in.rs2 : in.rs1);
+    store_x(rd, dst);
+    return;
+  }
   switch (in.op) {
     case Op::lui: a_.mov(dst, static_cast<uint64_t>(in.imm)); store_x(rd, dst); return;
     case Op::auipc: a_.mov(dst, pc + static_cast<uint64_t>(in.imm)); store_x(rd, dst); return;
