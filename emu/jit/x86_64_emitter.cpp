@@ -77,7 +77,7 @@ const x86::Gp kLoopBudget = kCacheRegisters[0];
 struct RegisterUse {
   bool rs1 = false, rs2 = false, rd = false;
 };
-RegisterUse register_use(const DecodedInstruction& in) {
+RegisterUse integer_register_use(const DecodedInstruction& in) {
   switch (in.op) {
     case Op::lui: case Op::auipc: case Op::jal: return {false, false, true};
     case Op::fence: return {};
@@ -93,6 +93,18 @@ RegisterUse register_use(const DecodedInstruction& in) {
       return {true, false, true};
     default: return {true, true, true};  // register-register ALU and M
   }
+}
+
+// What the block's generated code does with integer registers through the
+// cache: an F/D fast path reads x[rs1] or writes x[rd]; an instruction run
+// in a helper uses hart.x itself.
+RegisterUse cached_register_use(const DecodedInstruction& in) {
+  if (has_native_float_path(in)) {
+    const FloatIntegerUse integer_use = float_integer_use(in);
+    return {integer_use.reads_rs1, false, integer_use.writes_rd};
+  }
+  if (runs_in_helper(in)) return {};
+  return integer_register_use(in);
 }
 
 class BlockEmitter {
@@ -136,6 +148,7 @@ class BlockEmitter {
     if (cached(rd)) {
       if (host(rd) != reg) a_.mov(host(rd), reg);
       dirty_ |= 1u << rd;
+      loaded_ |= 1u << rd;
     } else {
       a_.mov(x_slot(rd), reg);
     }
@@ -165,6 +178,17 @@ class BlockEmitter {
     }
   }
   void allocate_registers(const BlockPlan& plan);
+  // Loads the cache registers of the guest registers `in` reads that are
+  // not loaded yet (see emit).
+  void load_sources(const DecodedInstruction& in) {
+    const RegisterUse use = cached_register_use(in);
+    for (const auto& [reads, r] : {std::pair{use.rs1, in.rs1}, std::pair{use.rs2, in.rs2}}) {
+      if (reads && cached(r) && (loaded_ >> r & 1) == 0) {
+        a_.mov(host(r), x_slot(r));
+        loaded_ |= 1u << r;
+      }
+    }
+  }
   HelperCallSite* new_site(const DecodedInstruction& in, uint64_t pc, uint64_t slot) {
     HelperCallSite& site = target_.chaining->helper_sites.at(sites_used_++);
     site.pc = pc;
@@ -228,7 +252,7 @@ class BlockEmitter {
   bool loops_ = false;                   // the block may jump back to its own start
   std::array<int8_t, 32> host_index_{};  // guest register -> index into kCacheRegisters, or -1
   uint32_t dirty_ = 0;                   // cached guest registers that may differ from hart.x
-  uint32_t live_in_ = 0;                 // registers the block reads before it writes them
+  uint32_t loaded_ = 0;                  // cached guest registers whose cache register holds their value
   FloatBlockState float_state_;          // what the block's F/D instructions so far established about FS
   // Slow paths, emitted after the block's main line so that the fast paths
   // fall straight through (each restores the cache state it was made in).
@@ -256,20 +280,10 @@ void BlockEmitter::allocate_registers(const BlockPlan& plan) {
   uint32_t written = 0;
   for (size_t i = 0; i < plan.instructions.size(); ++i) {
     const DecodedInstruction& in = plan.instructions[i];
-    RegisterUse use;
-    if (has_native_float_path(in)) {  // its fast path reads x[rs1] or writes x[rd] through the cache
-      const FloatIntegerUse integer_use = float_integer_use(in);
-      use = {integer_use.reads_rs1, false, integer_use.writes_rd};
-    } else if (runs_in_helper(in)) {
-      continue;
-    } else {
-      use = register_use(in);
-    }
+    const RegisterUse use = cached_register_use(in);
     const unsigned weight = i < loop_end ? kLoopBodyWeight : 1;
     if (use.rs1) uses[in.rs1] += weight;
     if (use.rs2) uses[in.rs2] += weight;
-    if (use.rs1 && (written >> in.rs1 & 1) == 0) live_in_ |= 1u << in.rs1;
-    if (use.rs2 && (written >> in.rs2 & 1) == 0) live_in_ |= 1u << in.rs2;
     if (use.rd) {
       uses[in.rd] += weight;
       written |= 1u << in.rd;
@@ -299,10 +313,14 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   // pinned registers set and the budget left in JitContext::loop_budget: a
   // chaining block has taken its slots already, and the whole of this block
   // must still fit (else leave with no slots of its own, at its start pc).
-  // Then the cache registers are loaded - of a block that does not loop,
-  // only those it reads before writing: until its first write a register
-  // is clean, so no exit or helper call stores the host register's stale
-  // value, and a helper reads it from hart.x.
+  // Then a looping block loads its cache registers; a block that does not
+  // loop loads each one just before the first instruction that reads it
+  // (load_sources), so a side exit taken earlier has loaded nothing it did
+  // not use. Until its first write or load a cache register is clean, so
+  // no exit or helper call stores its stale value, and a helper reads the
+  // guest register from hart.x. The main line is straight code, so a load
+  // there covers everything after it; the slow paths that rejoin it reload
+  // every caller-saved cache register.
   Label too_long = a_.newLabel();
   a_.cmp(context_field(offsetof(JitContext, loop_budget)), static_cast<int32_t>(length_));
   a_.jb(too_long);
@@ -313,8 +331,9 @@ void BlockEmitter::emit(const BlockPlan& plan) {
     a_.xor_(x86::eax, x86::eax);
     a_.jmp(leave_);
   });
-  reload([this](unsigned, unsigned r) { return loops_ || (live_in_ >> r & 1) != 0; });
   if (loops_) {
+    reload([](unsigned, unsigned) { return true; });
+    loaded_ = ~0u;
     a_.mov(kLoopBudget, context_field(offsetof(JitContext, loop_budget)));
     a_.sub(kLoopBudget, static_cast<int32_t>(length_));
   }
@@ -324,6 +343,7 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   for (size_t i = 0; i < plan.instructions.size() && !ended; ++i) {
     // The block's own copy: its address is stable (helper call sites point at it).
     const DecodedInstruction& in = target_.chaining->instructions[i];
+    load_sources(in);
     if (runs_in_helper(in)) {
       if (has_native_float_path(in)) emit_native_float(in, plan.pcs[i], i + 1);
       else emit_in_helper(in, plan.pcs[i], i + 1);
@@ -457,6 +477,11 @@ void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
     case Op::lui: a_.mov(dst, static_cast<uint64_t>(in.imm)); store_x(rd, dst); return;
     case Op::auipc: a_.mov(dst, pc + static_cast<uint64_t>(in.imm)); store_x(rd, dst); return;
     case Op::addi:
+      if (in.rs1 == 0) {  // li
+        a_.mov(dst, static_cast<int64_t>(imm));
+        store_x(rd, dst);
+        return;
+      }
       if (cached(in.rs1) && host(in.rs1) != dst && imm != 0) {
         a_.lea(dst, x86::ptr(host(in.rs1), imm));
         store_x(rd, dst);
@@ -472,6 +497,12 @@ void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
     case Op::srai: unary([&](const x86::Gp& d) { a_.sar(d, imm & 63); }); return;
     // W forms: 32-bit x86 operations, then sign-extend the low word.
     case Op::addiw:
+      if (cached(in.rs1) && host(in.rs1) != dst && imm != 0) {
+        a_.lea(dst.r32(), x86::ptr(host(in.rs1), imm));
+        a_.movsxd(dst, dst.r32());
+        store_x(rd, dst);
+        return;
+      }
       unary([&](const x86::Gp& d) {
         if (imm != 0) a_.add(d.r32(), imm);
         a_.movsxd(d, d.r32());
@@ -622,8 +653,12 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
   if (in.rs2 == 0) {
     const x86::Gp value = source(in.rs1, x86::rcx);
     a_.test(value, value);
+  } else if (!cached(in.rs2)) {  // rs2 straight from hart.x
+    a_.cmp(source(in.rs1, x86::rcx), x_slot(in.rs2));
+  } else if (in.rs1 != 0 && !cached(in.rs1)) {  // rs1 straight from hart.x
+    a_.cmp(x_slot(in.rs1), host(in.rs2));
   } else {
-    a_.cmp(source(in.rs1, x86::rcx), source(in.rs2, x86::rdx));
+    a_.cmp(source(in.rs1, x86::rcx), host(in.rs2));
   }
   const auto jump_if = [this](Op op, bool inverse, Label label) {
     switch (op) {
