@@ -255,7 +255,8 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
   return block;
 }
 
-Block* JitEngine::block_at_pc() {
+Block* JitEngine::block_at_pc(bool* cold) {
+  *cold = false;
   if (!stubs_available_) [[unlikely]] return nullptr;
   const uint64_t pc = hart_.pc;
   // The fetch the interpreter would do: a fetch-TLB hit on a host-backed
@@ -305,7 +306,10 @@ Block* JitEngine::block_at_pc() {
       cold_keys_[index] = key;
       cold_counts_[index] = 0;
     }
-    if (++cold_counts_[index] < threshold) return nullptr;
+    if (++cold_counts_[index] < threshold) {
+      *cold = true;
+      return nullptr;
+    }
     cold_keys_[index] = BlockKey{};  // never a real key: the mode word is never 0
     if (cache_.size() >= kMaxBlocks) invalidate_all();  // the size bound (docs/jit.md)
     block = &cache_.insert(key, translate(host_code, key, contexts.load, contexts.store));
@@ -339,7 +343,8 @@ uint64_t JitEngine::run(uint64_t budget) {
     } else if (hart_.waiting_for_interrupt) {
       break;
     }
-    Block* block = block_at_pc();
+    bool cold = false;
+    Block* block = block_at_pc(&cold);
     // Tracing leaves blocks unchained so that every block run passes here
     // (QEMU's -d nochain); chaining changes nothing the guest can see.
     if (block != nullptr && exit_taken != nullptr && exit_drops == drops_ && hart_.trace_log == nullptr &&
@@ -356,9 +361,26 @@ uint64_t JitEngine::run(uint64_t budget) {
       }
     }
     exit_taken = nullptr;
-    if (block == nullptr) {  // not translatable (yet): this one instruction runs in the interpreter
-      used += hart_.run(1);
-      ++statistics_.interpreted_slots;
+    if (block == nullptr) {
+      // Not translatable here (a fetch-TLB miss, MMIO, ...): this one
+      // instruction runs in the interpreter, and the next is dispatched.
+      // Not translated yet (cold): the interpreter runs this instruction
+      // and those after it in straight line (a not-taken branch included)
+      // up to a jump, a trap or interrupt, the page end, or a block's
+      // length. The pcs inside are not block starts, so they are not
+      // dispatched (each lookup would cost more than the instruction).
+      // Grouping changes nothing the guest sees: every instruction runs
+      // exactly as run(1) runs it.
+      unsigned run_length = 0;
+      while (true) {
+        const uint64_t pc = hart_.pc;
+        const uint64_t slots = hart_.run(1);
+        used += slots;
+        statistics_.interpreted_slots += slots;
+        if (!cold || slots == 0 || used >= budget || hart_.stop_requested || single_instruction_blocks_) break;
+        const uint64_t next_pc = pc + ((hart_.instruction_bits & 3) == 3 ? 4 : 2);
+        if (hart_.pc != next_pc || (next_pc >> 12) != (pc >> 12) || ++run_length >= kMaxBlockInstructions) break;
+      }
       continue;
     }
     if (block->length > budget - used) {

@@ -62,8 +62,10 @@ class JitEngine {
 
  private:
   // The block to run at hart.pc in the current mode, translating it if
-  // needed; nullptr if this instruction must be interpreted.
-  Block* block_at_pc();
+  // needed; nullptr if this instruction must be interpreted: then *cold is
+  // true if that is because the pc has not been reached often enough yet
+  // (else its fetch misses the TLB, reaches MMIO, ...).
+  Block* block_at_pc(bool* cold);
   Block translate(const uint8_t* host_code, const BlockKey& key, uint64_t load_context, uint64_t store_context);
   // The hart's field offsets generated code uses (the rest of EmitterTarget
   // describes one block).

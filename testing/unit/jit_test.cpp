@@ -218,6 +218,31 @@ TEST(Jit, BudgetShorterThanABlockStopsExactly) {
   EXPECT_GT(engine.statistics().block_runs, 0u);
 }
 
+// Below the translation threshold the interpreter runs straight-line code
+// between dispatches: a loop of ten additions and a jump back is one
+// dispatch per round (at its start), not one per instruction, until it is
+// translated; the state stays the interpreter's throughout.
+TEST(Jit, ColdCodeRunsInStraightLinesBetweenDispatches) {
+  std::vector<uint32_t> code(10, addi(5, 5, 1));
+  code.push_back(j_type(-40, 0));
+  Machine jit_machine, reference;
+  jit_machine.write_code(kCodeBase, code);
+  reference.write_code(kCodeBase, code);
+  JitEngine engine(jit_machine.hart, 16);
+  const uint64_t rounds = 10;
+  EXPECT_EQ(engine.run(rounds * code.size()), reference.hart.run(rounds * code.size()));
+  EXPECT_EQ(differences(jit_machine, reference), "");
+  EXPECT_EQ(engine.statistics().interpreted_slots, rounds * code.size());
+  // The first instruction alone (its fetch fills the fetch TLB), then one per round.
+  EXPECT_LE(engine.statistics().dispatches, rounds + 2);
+  EXPECT_EQ(engine.statistics().blocks_translated, 0u);
+  // Past the threshold the loop runs as a block.
+  EXPECT_EQ(engine.run(rounds * code.size()), reference.hart.run(rounds * code.size()));
+  EXPECT_EQ(differences(jit_machine, reference), "");
+  EXPECT_EQ(engine.statistics().blocks_translated, 1u);
+  EXPECT_GT(engine.statistics().block_runs, 0u);
+}
+
 // CSR reads inside a block: time and the other reads run in place; the
 // instret-derived counters must still see every instruction before them.
 TEST(Jit, CsrReadsInsideABlockSeeTheInterpretersValues) {
