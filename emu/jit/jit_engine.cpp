@@ -52,6 +52,7 @@ int32_t offset_in_hart(const Hart& hart, const void* field) {
 struct DataContexts {
   uint64_t load = 0;
   uint64_t store = 0;
+  Privilege privilege = Privilege::Machine;  // the effective privilege of loads and stores
 };
 DataContexts data_contexts(const Hart& hart) {
   const uint64_t mstatus = hart.csr.mstatus;
@@ -62,7 +63,19 @@ DataContexts data_contexts(const Hart& hart) {
   const bool sum = privilege == Privilege::Supervisor && (mstatus & riscv::kMstatusSUM) != 0;
   const bool mxr = (mstatus & riscv::kMstatusMXR) != 0;
   const auto effective = static_cast<unsigned>(privilege);
-  return {Tlb::make_context(effective, sum, mxr), Tlb::make_context(effective, sum, false)};
+  return {Tlb::make_context(effective, sum, mxr), Tlb::make_context(effective, sum, false), privilege};
+}
+
+// Whether a block's loads may read RAM directly (kModeDirectRamLoads): M-mode
+// data accesses (after MPRV, 3.1.6.3) are not translated, and PMP checks
+// them only against locked entries (3.7.1).
+bool direct_ram_loads(const Hart& hart, const DataContexts& contexts) {
+  if (contexts.privilege != Privilege::Machine) return false;
+  uint64_t configs[2];
+  static_assert(sizeof configs == sizeof hart.csr.pmpcfg);
+  std::memcpy(configs, hart.csr.pmpcfg.data(), sizeof configs);
+  constexpr uint64_t kLockBits = 0x8080808080808080;  // pmpcfg.L of each entry byte
+  return ((configs[0] | configs[1]) & kLockBits) == 0;
 }
 
 // Profiling aid: with EMU_JIT_PERF_MAP set in the environment, every
@@ -228,6 +241,16 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
   target.physical_page = key.physical_pc >> 12;
   target.load_context = load_context;
   target.store_context = store_context;
+  if ((key.mode & kModeDirectRamLoads) != 0) {
+    // The RAM region the block's code is in: bare-metal code and firmware
+    // keep their data there.
+    const PhysicalBus::Region* region = hart_.bus.find(key.physical_pc);
+    if (region != nullptr && region->host != nullptr && region->writable && region->device == nullptr) {
+      target.direct_ram_base = region->base;
+      target.direct_ram_size = region->size;
+      target.direct_ram_host = region->host;
+    }
+  }
   target.chaining = block.chaining.get();
   block.chaining->instructions = plan.instructions;
   size_block_data(plan, *block.chaining);
@@ -269,7 +292,8 @@ Block* JitEngine::block_at_pc(bool* cold) {
   const uint64_t physical_pc = entry->physical_page | (pc & Tlb::kPageOffsetMask);
   const DataContexts contexts = data_contexts(hart_);
   const BlockKey key{pc, physical_pc,
-                     static_cast<uint64_t>(hart_.privilege) | (contexts.load << 8) | (contexts.store << 16)};
+                     static_cast<uint64_t>(hart_.privilege) | (contexts.load << 8) | (contexts.store << 16) |
+                         (direct_ram_loads(hart_, contexts) ? kModeDirectRamLoads : 0)};
   const auto* host_code = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(pc + entry->host_addend));
   const size_t index = jump_cache_index(pc);
   JumpCacheEntry& slot = jump_cache_[index];

@@ -2,10 +2,11 @@
 //
 // Key: the block's virtual pc (auipc, jal and branch targets are compiled in
 // as constants), its physical pc (the fetch translation at dispatch), and a
-// mode word packing the privilege and the load/store TLB contexts (which are
-// compiled into the inline fast path). A block is looked up with the values
+// mode word packing the privilege, the load/store TLB contexts (which are
+// compiled into the inline fast path) and whether loads may read RAM
+// directly (kModeDirectRamLoads). A block is looked up with the values
 // current at dispatch, so a translation made under another satp mapping,
-// privilege, MPRV/MPP, SUM or MXR is simply never found.
+// privilege, MPRV/MPP, SUM, MXR or PMP lock state is simply never found.
 #pragma once
 
 #include <algorithm>
@@ -19,6 +20,11 @@
 
 namespace emu::jit {
 
+
+// Mode word bit: data accesses are M-mode's and no PMP entry is locked, so
+// a load reads physical memory with no check but whether it is RAM (docs/jit.md,
+// "Direct RAM loads").
+inline constexpr uint64_t kModeDirectRamLoads = uint64_t{1} << 24;
 
 struct BlockKey {
   uint64_t virtual_pc = 0;

@@ -227,6 +227,11 @@ class BlockEmitter {
   void emit_divide(const DecodedInstruction& in);
   void emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store, unsigned size,
                    bool is_signed);
+  // The fast paths' checks for an access of `size` bytes at base + imm:
+  // they leave in rsi what to add to the address for the host address, or
+  // jump to `slow` (both clobber rax and rcx).
+  void emit_tlb_check(const x86::Gp& base, int32_t imm, unsigned size, bool is_store, Label slow);
+  void emit_direct_ram_check(const x86::Gp& base, int32_t imm, unsigned size, Label slow);
 
   // The taken edge of a jump back to the block's own start after `slots`
   // slots of this run: run the block again in place while the budget allows
@@ -793,6 +798,54 @@ void BlockEmitter::emit_loop_back(uint64_t slots) {
 // three: the tag of the access's last byte with the stored tag, which
 // carries Tlb::kTagFlagged while the entry has flags. Slow path (out of line):
 // the helper calls hart.load/store and says whether the block goes on.
+void BlockEmitter::emit_tlb_check(const x86::Gp& base, int32_t imm, unsigned size, bool is_store, Label slow) {
+  using x86::rax;
+  using x86::rcx;
+  // The tag compared is that of the access's last byte: an access that
+  // crosses into the next page compares that page with the entry of its
+  // first byte's page, which never holds it (consecutive pages have
+  // consecutive indices), so the one compare also sends page-crossing
+  // accesses to the slow path, as Hart::load/store does.
+  a_.lea(rcx, x86::ptr(base, imm + static_cast<int32_t>(size) - 1));
+  a_.lea(x86::eax, x86::ptr(base, imm));
+  a_.shr(x86::eax, kEntryIndexShift);
+  a_.and_(x86::eax, kEntryIndexMask);
+  const int32_t table = is_store ? target_.store_table_offset : target_.load_table_offset;
+  a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
+  a_.or_(rcx, static_cast<int32_t>(is_store ? target_.store_context : target_.load_context));
+  a_.cmp(rcx, x86::qword_ptr(kHart, rax, 0, table + kEntryTag));  // a flagged entry's tag never matches (Tlb::kTagFlagged)
+  a_.jne(slow);
+  a_.mov(x86::rsi, x86::qword_ptr(kHart, rax, 0, table + kEntryHostAddend));
+}
+
+// Direct RAM loads (docs/jit.md): the whole access lies in the region, i.e.
+// address - region base <= region size - size (unsigned, so an address
+// below the base fails too); then the host address is address + (host -
+// base). Reading RAM has no side effect to track, so nothing else is checked.
+void BlockEmitter::emit_direct_ram_check(const x86::Gp& base, int32_t imm, unsigned size, Label slow) {
+  using x86::rax;
+  using x86::rcx;
+  const uint64_t region_base = target_.direct_ram_base;
+  const auto fits_int32 = [](int64_t value) { return value >= INT32_MIN && value <= INT32_MAX; };
+  const int64_t displacement = int64_t{imm} - static_cast<int64_t>(region_base);
+  if (fits_int32(displacement)) {
+    a_.lea(rcx, x86::ptr(base, static_cast<int32_t>(displacement)));
+  } else {
+    a_.lea(rcx, x86::ptr(base, imm));
+    a_.mov(rax, region_base);
+    a_.sub(rcx, rax);
+  }
+  const uint64_t limit = target_.direct_ram_size - size;
+  if (limit <= INT32_MAX) {
+    a_.cmp(rcx, static_cast<int32_t>(limit));
+  } else {
+    a_.mov(rax, limit);
+    a_.cmp(rcx, rax);
+  }
+  a_.ja(slow);
+  a_.mov(x86::rsi, reinterpret_cast<uint64_t>(target_.direct_ram_host) - region_base);
+}
+
 void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64_t slot, bool is_store,
                                unsigned size, bool is_signed) {
   using x86::rax;
@@ -814,6 +867,8 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
   site->tlb_context = is_store ? target_.store_context : target_.load_context;
   // The address is base + imm: base is rs1's cache register, or rdx loaded
   // with rs1 (loaded first: the slow path computes the address from it).
+  // The fast path's check leaves in rsi what to add to the address for the
+  // host address, or goes to `slow`.
   const x86::Gp base = cached(in.rs1) ? host(in.rs1) : x86::rdx;
   load_x(base, in.rs1);
   const auto imm = static_cast<int32_t>(in.imm);
@@ -821,22 +876,12 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
     a_.test(x86::qword_ptr(kHart, target_.mstatus_offset), static_cast<int32_t>(riscv::kMstatusFS));
     a_.jz(slow);
   }
-  // The tag compared is that of the access's last byte: an access that
-  // crosses into the next page compares that page with the entry of its
-  // first byte's page, which never holds it (consecutive pages have
-  // consecutive indices), so the one compare also sends page-crossing
-  // accesses to the slow path, as Hart::load/store does.
-  a_.lea(rcx, x86::ptr(base, imm + static_cast<int32_t>(size) - 1));
-  a_.lea(x86::eax, x86::ptr(base, imm));
-  a_.shr(x86::eax, kEntryIndexShift);
-  a_.and_(x86::eax, kEntryIndexMask);
-  const int32_t table = is_store ? target_.store_table_offset : target_.load_table_offset;
-  a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
-  a_.or_(rcx, static_cast<int32_t>(is_store ? target_.store_context : target_.load_context));
-  a_.cmp(rcx, x86::qword_ptr(kHart, rax, 0, table + kEntryTag));  // a flagged entry's tag never matches (Tlb::kTagFlagged)
-  a_.jne(slow);
-  a_.mov(rsi, x86::qword_ptr(kHart, rax, 0, table + kEntryHostAddend));
-  // The host address: virtual address + host_addend.
+  if (!is_store && target_.direct_ram_size >= size) {
+    emit_direct_ram_check(base, imm, size, slow);
+  } else {
+    emit_tlb_check(base, imm, size, is_store, slow);
+  }
+  // The host address: virtual address + rsi.
   const auto host_memory = [&](uint32_t size_bytes) {
     x86::Mem mem = x86::ptr(rsi, base, 0, imm);
     mem.setSize(size_bytes);

@@ -41,6 +41,11 @@ struct EmitterTarget {
   uint64_t fetch_context = 0;           // TLB context of instruction fetches (the privilege)
   uint64_t mode = 0;                    // the block key's mode word
   uint64_t physical_page = 0;           // the block's physical pc >> 12
+  // Loads may read this RAM region straight from its host memory, without
+  // the TLB (docs/jit.md, "Direct RAM loads"); direct_ram_size 0: they may not.
+  uint64_t direct_ram_base = 0;
+  uint64_t direct_ram_size = 0;
+  const uint8_t* direct_ram_host = nullptr;
   // The block's data (translation_cache.h): exits and helper call sites are
   // filled in by the emitter; `chaining->instructions` holds the plan's.
   BlockChaining* chaining = nullptr;

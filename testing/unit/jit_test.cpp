@@ -399,6 +399,80 @@ TEST(Jit, StoresBesideCodeOnItsPageRetranslateNothing) {
   EXPECT_TRUE(jit_machine.bus.dirty_pages().watched(kCodeBase));
 }
 
+// M-mode loads read RAM directly (kModeDirectRamLoads); every load that is
+// not wholly inside the RAM region - a device, an address below RAM, one
+// that runs off its end - still takes the slow path: the same values and
+// access faults as the interpreter, in one block.
+TEST(Jit, MachineModeLoadsOutsideRamTakeTheSlowPath) {
+  const std::vector<uint32_t> code = {
+      addi(0, 0, 0),
+      i_type(0, 10, 3, 5, kLoad),   // ld x5, 0(x10): RAM
+      i_type(-8, 11, 3, 6, kLoad),  // ld x6, -8(x11): RAM's last 8 bytes
+      i_type(-4, 11, 3, 7, kLoad),  // ld x7, -4(x11): runs off RAM's end (access fault)
+      i_type(-8, 12, 3, 8, kLoad),  // ld x8, -8(x12): below RAM (access fault)
+      i_type(0, 13, 2, 9, kLoad),   // lw x9, 0(x13): the device
+      i_type(2044, 10, 4, 14, kLoad),  // lbu x14, 2044(x10)
+      j_type(0, 0)};
+  Machine jit_machine, reference;
+  for (Machine* m : {&jit_machine, &reference}) {
+    m->write_code(kCodeBase, code);
+    m->hart.x[10] = kDataBase;
+    m->hart.x[11] = kRamBase + kRamSize;
+    m->hart.x[12] = kRamBase;
+    m->hart.x[13] = kDeviceBase;
+    for (unsigned i = 0; i < 4096; ++i) m->ram[kDataBase - kRamBase + i] = static_cast<uint8_t>(i * 7 + 1);
+    for (unsigned i = 1; i <= 8; ++i) m->ram[kRamSize - i] = static_cast<uint8_t>(0xf0 + i);
+    m->bus.dirty_pages().mark_written(kRamBase, kRamSize);
+  }
+  JitEngine engine(jit_machine.hart);
+  const uint64_t budget = code.size() + 2 * 4;  // the two faults run the 4-instruction handler
+  EXPECT_EQ(engine.run(budget), reference.hart.run(budget));
+  EXPECT_EQ(differences(jit_machine, reference), "");
+  EXPECT_NE(jit_machine.hart.x[5], 0u);
+  EXPECT_NE(jit_machine.hart.x[6], 0u);
+  EXPECT_EQ(jit_machine.hart.x[7], 0u);
+  EXPECT_EQ(jit_machine.hart.x[8], 0u);
+  EXPECT_EQ(jit_machine.hart.x[14], static_cast<uint8_t>(2044 * 7 + 1));
+  EXPECT_EQ(jit_machine.hart.csr.mcause, static_cast<uint64_t>(riscv::Exception::LoadAccessFault));
+}
+
+// What makes an M-mode load checked again must also end the direct path: a
+// locked PMP entry (it checks M-mode too, privileged 3.7.1), and MPRV with
+// MPP = U (the load is U-mode's, 3.1.6.3). Both deny reading one page; the
+// load there faults in both engines and the load beside it does not.
+TEST(Jit, LockedPmpAndMprvCheckMachineModeLoads) {
+  const std::vector<uint32_t> code = {
+      addi(0, 0, 0),
+      i_type(0, 10, 3, 5, kLoad),  // ld x5, 0(x10): the denied page
+      i_type(0, 11, 3, 6, kLoad),  // ld x6, 0(x11): the page after it
+      j_type(0, 0)};
+  for (const bool mprv : {false, true}) {
+    Machine jit_machine, reference;
+    for (Machine* m : {&jit_machine, &reference}) {
+      m->write_code(kCodeBase, code);
+      m->hart.x[10] = kDataBase;
+      m->hart.x[11] = kDataBase + 0x1000;
+      m->ram[kDataBase - kRamBase] = 0x5a;
+      m->ram[kDataBase - kRamBase + 0x1000] = 0xa5;
+      // Entry 0: NAPOT over the 4 KiB page at kDataBase, no permissions
+      // (locked unless MPRV makes the load U-mode's); entry 1: everything, RWX.
+      m->hart.csr.pmpaddr[0] = (kDataBase >> 2) | 0x1ff;
+      m->hart.csr.pmpcfg[0] = mprv ? 0x18 : 0x98;
+      m->hart.csr.pmpaddr[1] = ~uint64_t{0} >> 10;
+      m->hart.csr.pmpcfg[1] = 0x1f;
+      if (mprv) m->hart.csr.mstatus |= riscv::kMstatusMPRV;  // MPP = 0: U
+      m->hart.tlb.flush();
+    }
+    JitEngine engine(jit_machine.hart);
+    const uint64_t budget = code.size() + 4;  // the fault runs the 4-instruction handler
+    EXPECT_EQ(engine.run(budget), reference.hart.run(budget)) << "mprv " << mprv;
+    EXPECT_EQ(differences(jit_machine, reference), "") << "mprv " << mprv;
+    EXPECT_EQ(jit_machine.hart.x[5], 0u) << "mprv " << mprv;
+    EXPECT_EQ(jit_machine.hart.x[6], 0xa5u) << "mprv " << mprv;
+    EXPECT_EQ(jit_machine.hart.csr.mcause, static_cast<uint64_t>(riscv::Exception::LoadAccessFault)) << "mprv " << mprv;
+  }
+}
+
 TEST(Jit, MmioStoreRaisingAnInterruptIsTakenAtTheNextBoundary) {
   // mie.MSIE and mstatus.MIE set; the store to the device raises MSIP; the
   // interrupt must be taken before the following addi, as the interpreter does.
