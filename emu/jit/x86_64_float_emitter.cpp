@@ -226,27 +226,30 @@ class FloatEmitter {
   void emit_with_mxcsr(const Form& form);
   void emit_nearest_sum(const Form& form);
   void emit_nearest_product(const Form& form);
-  // The result bits in rax (eax): fallback unless strictly inside the normal
-  // range (inside_normal_range in host_float.cpp); clobbers rcx, rdx.
-  void require_inside_normal_range(Format format) {
+  // The result bits in rax (eax): go to `outside` (the fallback unless
+  // given) unless strictly inside the normal range (inside_normal_range in
+  // host_float.cpp); clobbers rcx, rdx.
+  void require_inside_normal_range(Format format) { require_inside_normal_range(format, fallback_); }
+  void require_inside_normal_range(Format format, const Label& outside) {
     if (format == Format::Single) {
       a_.mov(x86::ecx, x86::eax);
       a_.and_(x86::ecx, 0x7fffffff);
       a_.cmp(x86::ecx, 0x7f7fffff);
-      a_.jae(fallback_);
+      a_.jae(outside);
       a_.cmp(x86::ecx, 0x00800000);
-      a_.jbe(fallback_);
+      a_.jbe(outside);
     } else {
       a_.mov(x86::rcx, x86::rax);
       a_.btr(x86::rcx, 63);
       a_.mov(x86::rdx, 0x7fefffffffffffffull);
       a_.cmp(x86::rcx, x86::rdx);
-      a_.jae(fallback_);
+      a_.jae(outside);
       a_.mov(x86::rdx, uint64_t{1} << 52);
       a_.cmp(x86::rcx, x86::rdx);
-      a_.jbe(fallback_);
+      a_.jbe(outside);
     }
   }
+  void emit_when_inexact_already_set(const Form& form, const Label& done);
   void emit_sign_injection(const Form& form);
   void emit_compare(const Form& form);
   void emit_from_integer(const Form& form, const x86::Gp& source);
@@ -309,6 +312,8 @@ void FloatEmitter::emit_nearest_sum(const Form& form) {
     require_boxed(in_.rs1);
     require_boxed(in_.rs2);
   }
+  Label done = a_.newLabel();
+  emit_when_inexact_already_set(form, done);
   // |x|, |y| < infinity - 4 ulp-of-exponent steps (host_float's kLimit).
   for (unsigned r : {in_.rs1, in_.rs2}) {
     if (single) {
@@ -365,6 +370,7 @@ void FloatEmitter::emit_nearest_sum(const Form& form) {
   accrue_inexact();
   a_.bind(commit);
   write_result(form.format);
+  a_.bind(done);
 }
 
 // Round to nearest even, host_float's try_nearest_binary for * and / and
@@ -384,6 +390,8 @@ void FloatEmitter::emit_nearest_product(const Form& form) {
     require_boxed(in_.rs1);
     if (!sqrt) require_boxed(in_.rs2);
   }
+  Label done = a_.newLabel();
+  emit_when_inexact_already_set(form, done);
   // Normal: minimum normal <= magnitude < infinity, i.e.
   // magnitude - min_normal < infinity - min_normal (unsigned); for sqrt the
   // sign bit is left in, so a negative operand fails the test too.
@@ -482,6 +490,48 @@ void FloatEmitter::emit_nearest_product(const Form& form) {
   if (single) a_.movd(x86::eax, x86::xmm0);
   else a_.movq(x86::rax, x86::xmm0);
   write_result(form.format);
+  a_.bind(done);
+}
+
+// QEMU's shortcut (the inexact-flag test of its can_use_fpu): once fflags.NX
+// is set, an add, sub, mul, div or sqrt in round to nearest even whose host
+// result lies strictly inside the normal range raises nothing new - exact,
+// nothing; inexact, NX alone (the file comment: no other flag can arise
+// there), which is already set - so its exactness need not be tested and
+// its operands need no guard (a NaN or infinite operand, or an overflow,
+// gives a result outside the range). Then the one SSE instruction is the
+// whole operation: write the result and go to `done`. NX clear, or a result
+// outside the range: fall through to the full path, which computes again.
+void FloatEmitter::emit_when_inexact_already_set(const Form& form, const Label& done) {
+  const bool single = form.format == Format::Single;
+  Label full = a_.newLabel();
+  a_.test(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+  a_.jz(full);
+  if (single) {
+    a_.movss(x86::xmm0, f_low(in_.rs1));
+    switch (form.kind) {
+      case Kind::Add: a_.addss(x86::xmm0, f_low(in_.rs2)); break;
+      case Kind::Sub: a_.subss(x86::xmm0, f_low(in_.rs2)); break;
+      case Kind::Mul: a_.mulss(x86::xmm0, f_low(in_.rs2)); break;
+      case Kind::Div: a_.divss(x86::xmm0, f_low(in_.rs2)); break;
+      default: a_.sqrtss(x86::xmm0, x86::xmm0); break;
+    }
+    a_.movd(x86::eax, x86::xmm0);
+  } else {
+    a_.movsd(x86::xmm0, f_slot(in_.rs1));
+    switch (form.kind) {
+      case Kind::Add: a_.addsd(x86::xmm0, f_slot(in_.rs2)); break;
+      case Kind::Sub: a_.subsd(x86::xmm0, f_slot(in_.rs2)); break;
+      case Kind::Mul: a_.mulsd(x86::xmm0, f_slot(in_.rs2)); break;
+      case Kind::Div: a_.divsd(x86::xmm0, f_slot(in_.rs2)); break;
+      default: a_.sqrtsd(x86::xmm0, x86::xmm0); break;
+    }
+    a_.movq(x86::rax, x86::xmm0);
+  }
+  require_inside_normal_range(form.format, full);
+  write_result(form.format);
+  a_.jmp(done);
+  a_.bind(full);
 }
 
 // The MXCSR path (file comment), for the fused forms and fcvt.s.d. Operands

@@ -317,6 +317,38 @@ TEST(JitFloat, OrdinaryOperandsNeverCallTheHelper) {
   EXPECT_NE(clean.jit.hart.csr.mstatus & riscv::kMstatusSD, 0u);
 }
 
+// Once fflags.NX is set, add/sub/mul/div/sqrt with a result inside the normal
+// range skip the exactness test (QEMU's shortcut); a result outside it - an
+// underflow, an overflow, an exact subnormal difference - still gets the full
+// path, so every flag is the interpreter's.
+TEST(JitFloat, InexactAlreadySetSkipsOnlyTheExactnessTest) {
+  std::array<uint64_t, 32> f{};
+  f[10] = bits_of(1.0);
+  f[11] = bits_of(3.0);
+  f[12] = bits_of(1e-200);
+  f[13] = bits_of(1e200);
+  f[14] = bits_of(0x1.8p-1022);
+  f[15] = bits_of(0x1p-1022);
+  f[16] = boxed(1.5f);
+  f[17] = boxed(0.1f);
+  const std::vector<uint32_t> code = {
+      op_fp(0x0d, 11, 10, 0, 1),  // fdiv.d f1 = 1/3: inexact, sets NX
+      op_fp(0x09, 12, 12, 0, 2),  // fmul.d: underflows (UF, NX): the helper
+      op_fp(0x09, 13, 13, 0, 3),  // fmul.d: overflows (OF, NX): the helper
+      op_fp(0x01, 11, 10, 0, 4),  // fadd.d 1 + 3: exact, inside the range
+      op_fp(0x05, 15, 14, 0, 5),  // fsub.d: an exact subnormal, no UF (the full path)
+      op_fp(0x2d, 0, 11, 0, 6),   // fsqrt.d 3: inexact, inside the range
+      op_fp(0x00, 17, 16, 0, 7),  // fadd.s 1.5 + 0.1: inexact, inside the range
+  };
+  Outcome out;
+  run_both(code, f, 0, code.size() + 2, out);  // the nop, the code, the jump
+  EXPECT_EQ(out.differences, "");
+  EXPECT_EQ(out.helper_calls, 2u);
+  EXPECT_EQ(out.jit.hart.csr.fflags, riscv::kFflagNX | riscv::kFflagUF | riscv::kFflagOF);
+  EXPECT_EQ(out.jit.hart.f[4], bits_of(4.0));
+  EXPECT_EQ(out.jit.hart.f[5], bits_of(0x1p-1023));
+}
+
 // One instruction whose guard must send it to the helper (exactly one call),
 // and the state must still be the interpreter's.
 struct GuardCase {
