@@ -249,6 +249,7 @@ class FloatEmitter {
       a_.jbe(outside);
     }
   }
+  void emit_host_operation(const Form& form);
   void emit_when_inexact_already_set(const Form& form, const Label& done);
   void emit_sign_injection(const Form& form);
   void emit_compare(const Form& form);
@@ -412,23 +413,7 @@ void FloatEmitter::emit_nearest_product(const Form& form) {
     a_.jae(fallback_);
     if (sqrt) break;
   }
-  if (single) {
-    a_.movss(x86::xmm0, f_low(in_.rs1));
-    switch (form.kind) {
-      case Kind::Mul: a_.mulss(x86::xmm0, f_low(in_.rs2)); break;
-      case Kind::Div: a_.divss(x86::xmm0, f_low(in_.rs2)); break;
-      default: a_.sqrtss(x86::xmm0, x86::xmm0); break;
-    }
-    a_.movd(x86::eax, x86::xmm0);
-  } else {
-    a_.movsd(x86::xmm0, f_slot(in_.rs1));
-    switch (form.kind) {
-      case Kind::Mul: a_.mulsd(x86::xmm0, f_slot(in_.rs2)); break;
-      case Kind::Div: a_.divsd(x86::xmm0, f_slot(in_.rs2)); break;
-      default: a_.sqrtsd(x86::xmm0, x86::xmm0); break;
-    }
-    a_.movq(x86::rax, x86::xmm0);
-  }
+  emit_host_operation(form);
   require_inside_normal_range(form.format);
   // reg = odd(reg's bits) (clobbers rcx, rsi; rdi is a cache register).
   const auto odd_significand = [&](const x86::Gp& reg) {
@@ -493,21 +478,10 @@ void FloatEmitter::emit_nearest_product(const Form& form) {
   a_.bind(done);
 }
 
-// QEMU's shortcut (the inexact-flag test of its can_use_fpu): once fflags.NX
-// is set, an add, sub, mul, div or sqrt in round to nearest even whose host
-// result lies strictly inside the normal range raises nothing new - exact,
-// nothing; inexact, NX alone (the file comment: no other flag can arise
-// there), which is already set - so its exactness need not be tested and
-// its operands need no guard (a NaN or infinite operand, or an overflow,
-// gives a result outside the range). Then the one SSE instruction is the
-// whole operation: write the result and go to `done`. NX clear, or a result
-// outside the range: fall through to the full path, which computes again.
-void FloatEmitter::emit_when_inexact_already_set(const Form& form, const Label& done) {
-  const bool single = form.format == Format::Single;
-  Label full = a_.newLabel();
-  a_.test(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
-  a_.jz(full);
-  if (single) {
+// xmm0 = f[rs1] OP f[rs2] (sqrt: of f[rs1]) with the one SSE instruction
+// in the default MXCSR (round to nearest even), its bits in rax (eax).
+void FloatEmitter::emit_host_operation(const Form& form) {
+  if (form.format == Format::Single) {
     a_.movss(x86::xmm0, f_low(in_.rs1));
     switch (form.kind) {
       case Kind::Add: a_.addss(x86::xmm0, f_low(in_.rs2)); break;
@@ -528,6 +502,22 @@ void FloatEmitter::emit_when_inexact_already_set(const Form& form, const Label& 
     }
     a_.movq(x86::rax, x86::xmm0);
   }
+}
+
+// QEMU's shortcut (the inexact-flag test of its can_use_fpu): once fflags.NX
+// is set, an add, sub, mul, div or sqrt in round to nearest even whose host
+// result lies strictly inside the normal range raises nothing new - exact,
+// nothing; inexact, NX alone (the file comment: no other flag can arise
+// there), which is already set - so its exactness need not be tested and
+// its operands need no guard (a NaN or infinite operand, or an overflow,
+// gives a result outside the range). Then the one SSE instruction is the
+// whole operation: write the result and go to `done`. NX clear, or a result
+// outside the range: fall through to the full path, which computes again.
+void FloatEmitter::emit_when_inexact_already_set(const Form& form, const Label& done) {
+  Label full = a_.newLabel();
+  a_.test(x86::byte_ptr(t_.hart, t_.fflags_offset), static_cast<int32_t>(riscv::kFflagNX));
+  a_.jz(full);
+  emit_host_operation(form);
   require_inside_normal_range(form.format, full);
   write_result(form.format);
   a_.jmp(done);
