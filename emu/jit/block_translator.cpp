@@ -57,6 +57,7 @@ bool runs_in_helper(const riscv::DecodedInstruction& instruction) {
   switch (instruction.bits & 0x7f) {
     case 0x53:                                // OP-FP
     case 0x43: case 0x47: case 0x4b: case 0x4f:  // FMADD, FMSUB, FNMSUB, FNMADD
+    case 0x2f:                                // AMO: LR, SC and the AMOs (A, chapter 8)
       return true;
     default:
       return false;

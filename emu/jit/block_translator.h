@@ -19,13 +19,15 @@ namespace emu::jit {
 bool is_emittable(riscv::Op op);
 
 // Instructions a block runs by calling the interpreter for them in place
-// (jit_execute_helper): F/D computation (OP-FP and the fused multiply-adds)
-// and CSR accesses that only read (rdtime, csrr; not the instret-derived
-// counters). They touch only f and x registers, fflags and mstatus.FS/SD -
-// nothing a block compiles in, nothing that changes interrupt state or
-// memory - so the block goes on after them; one that traps (FP off, a
-// reserved rounding mode, a CSR the privilege may not read) is a precise
-// exit like a faulting load.
+// (jit_execute_helper): F/D computation (OP-FP and the fused multiply-adds),
+// CSR accesses that only read (rdtime, csrr; not the instret-derived
+// counters), and the A extension (LR, SC, AMOs). The first two touch only f
+// and x registers, fflags and mstatus.FS/SD - nothing a block compiles in,
+// nothing that changes interrupt state or memory - so the block goes on
+// after them; an atomic goes on when its access reached plain RAM and wrote
+// no translated code, as a load or store slow path does. One that traps (FP
+// off, a reserved rounding mode, a CSR the privilege may not read, a
+// misaligned or faulting atomic) is a precise exit like a faulting load.
 bool runs_in_helper(const riscv::DecodedInstruction& instruction);
 
 // The F/D computations among those that the block emitter gives a native

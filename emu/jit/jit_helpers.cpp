@@ -65,8 +65,8 @@ uint64_t jit_execute_helper(JitContext* context, const HelperCallSite* site) noe
   Hart& hart = *context->hart;
   hart.pc = site->pc;  // the executor reads it (auipc-like forms, epc)
   const uint64_t epoch = context->write_epoch;
-  // FP loads and stores address x[rs1] + imm; they write no x register, so
-  // the address is the same after the instruction.
+  // FP loads and stores address x[rs1] + imm, atomics x[rs1] (imm 0): taken
+  // before the instruction, which may write rs1 (an atomic's rd).
   const uint64_t address = hart.x[site->instruction->rs1] + static_cast<uint64_t>(site->instruction->imm);
   if (!hart.execute_decoded(*site->instruction)) return exit_trapped(hart, *site);
   if (site->access == HelperCallSite::Access::None) return kContinueBlock;

@@ -91,8 +91,9 @@ uint64_t jit_load_helper(JitContext* context, uint64_t address, const HelperCall
 uint64_t jit_store_helper(JitContext* context, uint64_t address, const HelperCallSite* site, uint64_t value) noexcept;
 // An instruction run in the interpreter in place: F/D computation and CSR
 // reads (block_translator.h, runs_in_helper; they continue unless they
-// trap), and the slow path of FP loads and stores (the whole instruction,
-// continuing or exiting like the integer slow paths).
+// trap), atomics and the slow path of FP loads and stores (the whole
+// instruction, continuing or exiting like the integer slow paths: the
+// site's access says which TLB entry shows where it went).
 uint64_t jit_execute_helper(JitContext* context, const HelperCallSite* site) noexcept;
 
 }  // namespace emu::jit

@@ -9,8 +9,8 @@
 //      branch anywhere in the block (a side exit; its not-taken edge goes
 //      on inside the block): pc = the target, slots = the instructions up
 //      to and including the branch;
-//   3. a load/store whose slow path reached a device or wrote translated
-//      code: pc = next pc (so MMIO side effects, e.g. interrupt lines, and
+//   3. a load/store whose slow path, or an atomic that, reached a device
+//      or wrote translated code: pc = next pc (so MMIO side effects, e.g. interrupt lines, and
 //      stores into code are seen at the next instruction boundary, as the
 //      interpreter would see them); a slow path that reached plain RAM
 //      lets the block go on;
@@ -707,10 +707,16 @@ void BlockEmitter::emit_in_helper(const DecodedInstruction& in, uint64_t pc, uin
   write_back();
   dirty_ = 0;
   HelperCallSite* site = new_site(in, pc, slot);
+  if ((in.bits & 0x7f) == 0x2f) {  // an atomic: LR loads, SC and the AMOs store (A, 8.2-8.4)
+    const bool load = in.op == Op::lr_w || in.op == Op::lr_d;
+    site->access = load ? HelperCallSite::Access::Load : HelperCallSite::Access::Store;
+    site->size = ((in.bits >> 12) & 7) == 2 ? 4 : 8;  // funct3: .w or .d
+    site->tlb_context = load ? target_.load_context : target_.store_context;
+  }
   a_.mov(x86::rdi, kContext);
   a_.mov(x86::rsi, reinterpret_cast<uint64_t>(site));
   a_.call(context_field(offsetof(JitContext, execute_helper)));
-  leave_unless_continuing();  // exit 4: it trapped
+  leave_unless_continuing();  // exit 4: it trapped (or 3: an atomic reached a device or code)
   const unsigned rd = in.rd;
   reload([rd](unsigned index, unsigned r) { return index >= kCalleeSavedCacheRegisters || r == rd; });
 }

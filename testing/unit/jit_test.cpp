@@ -473,24 +473,92 @@ TEST(Jit, LockedPmpAndMprvCheckMachineModeLoads) {
   }
 }
 
-TEST(Jit, MmioStoreRaisingAnInterruptIsTakenAtTheNextBoundary) {
-  // mie.MSIE and mstatus.MIE set; the store to the device raises MSIP; the
-  // interrupt must be taken before the following addi, as the interpreter does.
-  const std::vector<uint32_t> code = {addi(1, 0, 1), s_type(0, 1, 13, 3, kStore), addi(2, 0, 2), addi(3, 0, 3),
-                                      j_type(0, 0)};
+// A-extension encodings (unprivileged 8.2, 8.4): funct5, aq = rl = 0.
+uint32_t atomic(uint32_t funct5, unsigned rs2, unsigned rs1, uint32_t funct3, unsigned rd) {
+  return r_type(funct5 << 2, rs2, rs1, funct3, rd, 0x2f);
+}
+
+// LR, SC and the AMOs run in the interpreter in place (runs_in_helper) and
+// the block goes on after those that reached plain RAM; an atomic on a
+// device ends the block after it, a misaligned one traps precisely. Every
+// budget from 0 up stops at the same state as the interpreter.
+TEST(Jit, AtomicsRunInPlaceInsideABlock) {
+  const std::vector<uint32_t> code = {
+      addi(0, 0, 0),
+      atomic(0x00, 6, 10, 2, 5),   // amoadd.w x5, x6, (x10)
+      atomic(0x02, 0, 11, 3, 7),   // lr.d x7, (x11)
+      atomic(0x03, 6, 11, 3, 8),   // sc.d x8, x6, (x11): succeeds, x8 = 0
+      atomic(0x03, 6, 11, 3, 9),   // sc.d x9, x6, (x11): no reservation, x9 = 1
+      atomic(0x01, 6, 13, 3, 12),  // amoswap.d x12, x6, (x13): the device
+      addi(14, 0, 1),
+      atomic(0x08, 6, 16, 2, 15),  // amoor.w x15, x6, (x16): misaligned, traps
+      addi(17, 0, 2),
+      j_type(0, 0)};
+  for (uint64_t budget = 0; budget <= code.size() + 6; ++budget) {
+    Machine jit_machine, reference;
+    for (Machine* m : {&jit_machine, &reference}) {
+      m->write_code(kCodeBase, code);
+      m->hart.x[6] = 0x0102030405060708;
+      m->hart.x[10] = kDataBase;
+      m->hart.x[11] = kDataBase + 8;
+      m->hart.x[13] = kDeviceBase;
+      m->hart.x[16] = kDataBase + 2;
+      m->ram[kDataBase - kRamBase] = 0x11;
+    }
+    JitEngine engine(jit_machine.hart);
+    EXPECT_EQ(engine.run(budget), reference.hart.run(budget)) << "budget " << budget;
+    EXPECT_EQ(differences(jit_machine, reference), "") << "budget " << budget;
+    if (budget == code.size() + 6) {
+      EXPECT_EQ(jit_machine.hart.x[5], 0x11u);
+      EXPECT_EQ(jit_machine.hart.x[8], 0u);
+      EXPECT_EQ(jit_machine.hart.x[9], 1u);
+      EXPECT_EQ(jit_machine.hart.x[17], 2u);
+      EXPECT_EQ(jit_machine.hart.csr.mcause, static_cast<uint64_t>(riscv::Exception::StoreAddressMisaligned));
+      EXPECT_GE(engine.execute_helper_calls(), 4u);  // the first four in one block
+    }
+  }
+}
+
+// An AMO that rewrites the next instruction of its own block: the block
+// ends after it and the new instruction runs, as in the interpreter.
+TEST(Jit, AtomicRewritingItsOwnBlockIsSeen) {
+  const uint64_t next = kCodeBase + 8;
+  const std::vector<uint32_t> code = {addi(0, 0, 0), atomic(0x01, 6, 10, 2, 0),  // amoswap.w x0, x6, (x10)
+                                      addi(5, 0, 1), j_type(0, 0)};
   Machine jit_machine, reference;
   for (Machine* m : {&jit_machine, &reference}) {
     m->write_code(kCodeBase, code);
-    m->hart.x[13] = kDeviceBase;
-    m->hart.csr.mie = 1u << riscv::MachineSoftware;
-    m->hart.csr.mstatus = riscv::kMstatusMIE;
-    m->hart.csr.mtvec = kCodeBase + 16;
+    m->hart.x[6] = addi(5, 0, 7);
+    m->hart.x[10] = next;
   }
   JitEngine engine(jit_machine.hart);
-  EXPECT_EQ(engine.run(4), reference.hart.run(4));
+  EXPECT_EQ(engine.run(6), reference.hart.run(6));
   EXPECT_EQ(differences(jit_machine, reference), "");
-  EXPECT_EQ(jit_machine.hart.x[2], 0u);
-  EXPECT_EQ(jit_machine.hart.csr.mepc, kCodeBase + 8);
+  EXPECT_EQ(jit_machine.hart.x[5], 7u);
+}
+
+TEST(Jit, MmioStoreRaisingAnInterruptIsTakenAtTheNextBoundary) {
+  // mie.MSIE and mstatus.MIE set; the store (or AMO) to the device raises
+  // MSIP; the interrupt must be taken before the following addi, as the
+  // interpreter does.
+  for (const uint32_t device_write : {s_type(0, 1, 13, 3, kStore), atomic(0x01, 1, 13, 3, 0)}) {
+    const std::vector<uint32_t> code = {addi(1, 0, 1), device_write, addi(2, 0, 2), addi(3, 0, 3), j_type(0, 0)};
+    Machine jit_machine, reference;
+    for (Machine* m : {&jit_machine, &reference}) {
+      m->write_code(kCodeBase, code);
+      m->hart.x[13] = kDeviceBase;
+      m->hart.csr.mie = 1u << riscv::MachineSoftware;
+      m->hart.csr.mstatus = riscv::kMstatusMIE;
+      m->hart.csr.mtvec = kCodeBase + 16;
+    }
+    JitEngine engine(jit_machine.hart);
+    // A budget the block fits in (a shorter one would run it in the interpreter).
+    EXPECT_EQ(engine.run(8), reference.hart.run(8));
+    EXPECT_EQ(differences(jit_machine, reference), "");
+    EXPECT_EQ(jit_machine.hart.x[2], 0u);
+    EXPECT_EQ(jit_machine.hart.csr.mepc, kCodeBase + 8);
+    EXPECT_GT(engine.statistics().block_runs, 0u);
+  }
 }
 
 TEST(Jit, DivisionEdgeCasesMatch) {
