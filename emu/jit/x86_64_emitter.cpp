@@ -10,10 +10,10 @@
 //      on inside the block): pc = the target, slots = the instructions up
 //      to and including the branch;
 //   3. a load/store whose slow path, or an atomic that, reached a device
-//      or wrote translated code: pc = next pc (so MMIO side effects, e.g. interrupt lines, and
-//      stores into code are seen at the next instruction boundary, as the
-//      interpreter would see them); a slow path that reached plain RAM
-//      lets the block go on;
+//      or wrote translated code: pc = next pc (so MMIO side effects, e.g.
+//      interrupt lines, and stores into code are seen at the next
+//      instruction boundary, as the interpreter would see them); a slow
+//      path or an atomic that reached plain RAM lets the block go on;
 //   4. a load/store whose slow path trapped, or an instruction run in the
 //      interpreter in place that trapped: pc = trap handler (set by the
 //      hart), the slot counts but the instruction does not retire.
@@ -819,7 +819,8 @@ void BlockEmitter::emit_tlb_check(const x86::Gp& base, int32_t imm, unsigned siz
   const int32_t table = is_store ? target_.store_table_offset : target_.load_table_offset;
   a_.and_(rcx, -static_cast<int32_t>(Tlb::kPageSize));
   a_.or_(rcx, static_cast<int32_t>(is_store ? target_.store_context : target_.load_context));
-  a_.cmp(rcx, x86::qword_ptr(kHart, rax, 0, table + kEntryTag));  // a flagged entry's tag never matches (Tlb::kTagFlagged)
+  // A flagged entry's tag never matches (Tlb::kTagFlagged).
+  a_.cmp(rcx, x86::qword_ptr(kHart, rax, 0, table + kEntryTag));
   a_.jne(slow);
   a_.mov(x86::rsi, x86::qword_ptr(kHart, rax, 0, table + kEntryHostAddend));
 }
@@ -929,10 +930,10 @@ void BlockEmitter::emit_memory(const DecodedInstruction& in, uint64_t pc, uint64
 
   // The slow path, with the cache state from before the access: the dirty
   // cache registers are written back (the helper and a trap see hart.x
-  // exact), the load/store helper gets the address in rsi. If the helper lets the block go on, the
-  // caller-saved cache registers and rd (written by the helper into hart.x)
-  // are loaded again and the main line resumes after the access, where rd
-  // counts as dirty (as after the fast path).
+  // exact), the load/store helper gets the address in rsi. If the helper
+  // lets the block go on, the caller-saved cache registers and rd (written
+  // by the helper into hart.x) are loaded again and the main line resumes
+  // after the access, where rd counts as dirty (as after the fast path).
   out_of_line_.push_back([this, &in, is_store, fp, slow, done, site, dirty_here, base, imm] {
     const uint32_t main_line_dirty = dirty_;
     dirty_ = dirty_here;
