@@ -1,5 +1,6 @@
 #include "emu/jit/block_translator.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "emu/jit/x86_64_float_emitter.h"
@@ -89,43 +90,84 @@ bool is_conditional_branch(Op op) {
   }
 }
 
-BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc) {
+namespace {
+
+// One way through the code from virtual_pc. With follow_taken_over_jumps,
+// a forward conditional branch in the page whose fall-through is a plain
+// jump (jal x0) continues the block at its target instead: the
+// loop-entry test compilers put before a rotated loop ("bnez a2, body;
+// j exit; ... body: ...; bnez a2, head"). The block then takes the
+// not-taken edge as its side exit.
+BlockPlan plan_path(const uint8_t* host_code, uint64_t virtual_pc, bool follow_taken_over_jumps,
+                    bool* followed) {
   constexpr unsigned kPageSize = 4096;
   BlockPlan plan;
   plan.virtual_pc = virtual_pc;
-  unsigned offset = static_cast<unsigned>(virtual_pc & (kPageSize - 1));
-  unsigned consumed = 0;
-  while (plan.instructions.size() < kMaxBlockInstructions) {
-    if (offset + 2 > kPageSize) break;
+  const unsigned start_offset = static_cast<unsigned>(virtual_pc & (kPageSize - 1));
+  unsigned offset = start_offset;  // of the next instruction in the page
+  unsigned end = start_offset;     // one past the furthest byte planned
+  // The instruction at `at` (a page offset), or false past the page end.
+  const auto fetch = [&](unsigned at, riscv::DecodedInstruction& out, unsigned& length) {
+    if (at + 2 > kPageSize) return false;
     uint16_t low = 0;
-    std::memcpy(&low, host_code + consumed, 2);
-    const unsigned length = riscv::instruction_length(low);
-    if (offset + length > kPageSize) break;  // the second parcel is on the next page
+    std::memcpy(&low, host_code + (at - start_offset), 2);
+    length = riscv::instruction_length(low);
+    if (at + length > kPageSize) return false;  // the second parcel is on the next page
     uint32_t bits = low;
     if (length == 4) {
       uint16_t high = 0;
-      std::memcpy(&high, host_code + consumed + 2, 2);
+      std::memcpy(&high, host_code + (at - start_offset) + 2, 2);
       bits |= uint32_t{high} << 16;
     }
-    const riscv::DecodedInstruction instruction = riscv::decode(bits);
+    out = riscv::decode(bits);
+    return true;
+  };
+  while (plan.instructions.size() < kMaxBlockInstructions) {
+    riscv::DecodedInstruction instruction;
+    unsigned length = 0;
+    if (!fetch(offset, instruction, length)) break;
     if (!is_emittable(instruction.op) && !runs_in_helper(instruction)) break;
+    const uint64_t pc = (virtual_pc & ~uint64_t{kPageSize - 1}) + offset;
     plan.instructions.push_back(instruction);
-    plan.pcs.push_back(virtual_pc + consumed);
+    plan.pcs.push_back(pc);
     offset += length;
-    consumed += length;
+    end = std::max(end, offset);
     if (ends_block(instruction.op)) break;
+    if (!is_conditional_branch(instruction.op)) continue;
+    const uint64_t target = pc + static_cast<uint64_t>(instruction.imm);
     // A branch back to the block's start closes a loop: the block ends
     // there, so a round uses only the loop body's slots (the loop goes on
     // while the budget covers one more round, and at a budget's end fewer
     // instructions are left to the interpreter) and the registers cached
     // are the loop's. The code after the loop is the next block.
-    if (is_conditional_branch(instruction.op) &&
-        plan.pcs.back() + static_cast<uint64_t>(instruction.imm) == virtual_pc) {
-      break;
+    if (target == virtual_pc) break;
+    riscv::DecodedInstruction next;
+    unsigned next_length = 0;
+    if (follow_taken_over_jumps && target > pc + length && (target >> 12) == (pc >> 12) &&
+        fetch(offset, next, next_length) && next.op == riscv::Op::jal && next.rd == 0) {
+      offset = static_cast<unsigned>(target & (kPageSize - 1));
+      *followed = true;
     }
   }
-  plan.byte_length = consumed;
+  plan.byte_length = end - start_offset;
   return plan;
+}
+
+}  // namespace
+
+BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc) {
+  BlockPlan straight = plan_path(host_code, virtual_pc, false, nullptr);
+  // Following a taken edge pays when it closes a loop back to the start
+  // (the whole loop then runs in one block, its registers cached); else
+  // the straight block is kept, as it would be if the branch were not
+  // taken.
+  bool followed = false;
+  BlockPlan through = plan_path(host_code, virtual_pc, true, &followed);
+  if (!followed || through.instructions.empty()) return straight;
+  const riscv::DecodedInstruction& last = through.instructions.back();
+  const bool closes_loop = is_conditional_branch(last.op) &&
+                           through.pcs.back() + static_cast<uint64_t>(last.imm) == virtual_pc;
+  return closes_loop ? through : straight;
 }
 
 }  // namespace emu::jit

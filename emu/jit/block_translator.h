@@ -54,14 +54,18 @@ struct BlockPlan {
   uint64_t virtual_pc = 0;
   std::vector<riscv::DecodedInstruction> instructions;
   std::vector<uint64_t> pcs;  // virtual pc of each instruction
-  unsigned byte_length = 0;   // guest bytes covered, from virtual_pc
+  unsigned byte_length = 0;   // guest bytes covered, from virtual_pc (skipped ones included)
 };
 
 // Cuts a block starting at virtual_pc whose bytes are at host_code (the host
 // address of virtual_pc's byte within a host-backed 4 KiB page). Stops before
 // the first non-emittable instruction, before an instruction that would
 // cross the page end, after jal or jalr, after a conditional branch back to
-// virtual_pc (a loop), or at kMaxBlockInstructions.
+// virtual_pc (a loop), or at kMaxBlockInstructions. Instructions follow each
+// other in memory, except that a forward branch whose fall-through is a
+// plain jump continues at its target when that path closes a loop back to
+// virtual_pc (docs/jit.md, "Blocks"); the emitter sees this as pcs[i + 1]
+// being the branch's target. byte_length runs to the furthest byte planned.
 // The plan may be empty (the first instruction is not emittable).
 BlockPlan plan_block(const uint8_t* host_code, uint64_t virtual_pc);
 

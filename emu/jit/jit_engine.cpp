@@ -231,7 +231,7 @@ Block JitEngine::translate(const uint8_t* host_code, const BlockKey& key, uint64
   BlockPlan plan = plan_block(host_code, hart_.pc);
   if (plan.instructions.empty()) return block;  // interpret this instruction every time
   if (single_instruction_blocks_ && plan.instructions.size() > 1) {
-    plan.byte_length = static_cast<unsigned>(plan.pcs[1] - plan.pcs[0]);
+    plan.byte_length = plan.instructions[0].length;
     plan.instructions.resize(1);
     plan.pcs.resize(1);
   }

@@ -252,6 +252,7 @@ class BlockEmitter {
   Label top_;                 // the first instruction, after the cache registers are loaded
   uint64_t start_pc_ = 0;     // the block's virtual pc
   uint64_t length_ = 0;       // instructions in the block
+  uint64_t next_planned_pc_ = 0;  // the pc of the instruction after the one being emitted (0: none)
   size_t cells_used_ = 0;
   size_t sites_used_ = 0;
   bool loops_ = false;                   // the block may jump back to its own start
@@ -348,6 +349,7 @@ void BlockEmitter::emit(const BlockPlan& plan) {
   for (size_t i = 0; i < plan.instructions.size() && !ended; ++i) {
     // The block's own copy: its address is stable (helper call sites point at it).
     const DecodedInstruction& in = target_.chaining->instructions[i];
+    next_planned_pc_ = i + 1 < plan.pcs.size() ? plan.pcs[i + 1] : 0;
     load_sources(in);
     if (runs_in_helper(in)) {
       if (has_native_float_path(in)) emit_native_float(in, plan.pcs[i], i + 1);
@@ -686,15 +688,19 @@ void BlockEmitter::emit_branch(const DecodedInstruction& in, uint64_t pc, uint64
     return;
   }
   // A side exit goes out of line, with the cache state of this point, so
-  // that the block's main line falls straight through its branches.
-  Label taken = a_.newLabel();
-  jump_if(in.op, false, taken);
+  // that the block's main line falls straight through its branches. If the
+  // plan follows the taken edge (plan_block: a branch over a jump), the
+  // not-taken edge is the side exit.
+  const bool taken_in_line = target == next_planned_pc_ && target != next_pc;
+  Label side_exit = a_.newLabel();
+  jump_if(in.op, taken_in_line, side_exit);
   const uint32_t dirty_here = dirty_;
-  out_of_line_.push_back([this, taken, target, bits = in.bits, slot, dirty_here] {
+  const uint64_t exit_pc = taken_in_line ? next_pc : target;
+  out_of_line_.push_back([this, side_exit, exit_pc, bits = in.bits, slot, dirty_here] {
     const uint32_t main_line_dirty = dirty_;
     dirty_ = dirty_here;
-    a_.bind(taken);
-    exit_to(target, bits, slot);
+    a_.bind(side_exit);
+    exit_to(exit_pc, bits, slot);
     dirty_ = main_line_dirty;
   });
 }

@@ -243,6 +243,56 @@ TEST(Jit, ColdCodeRunsInStraightLinesBetweenDispatches) {
   EXPECT_GT(engine.statistics().block_runs, 0u);
 }
 
+// A rotated loop: the entry test branches over a jump to the exit into the
+// body, whose last branch goes back to the test. The block from the test
+// follows the taken edge (plan_block), so the whole loop is one block that
+// loops in place; where the taken path does not come back to the block's
+// start, the plan stays straight. Every budget stops at the interpreter's
+// state.
+TEST(Jit, BranchOverAJumpIntoALoopBodyIsFollowed) {
+  std::vector<uint32_t> code = {
+      addi(0, 0, 0),          //  0: nop (the interpreter runs it)
+      addi(7, 7, 1),          //  4: head: x7 += 1
+      b_type(8, 0, 12, 1),    //  8: bnez x12, body (16)
+      j_type(20, 0),          // 12: j exit (32)
+      addi(6, 6, 3),          // 16: body: x6 += 3
+      addi(12, 12, -1),       // 20: x12 -= 1
+      b_type(-20, 0, 12, 1),  // 24: bnez x12, head (4)
+      b_type(-24, 0, 0, 0),   // 28: beqz x0, head (4): always
+      j_type(0, 0)};          // 32: exit: j .
+  Machine planned;
+  planned.write_code(kCodeBase, code);
+  const BlockPlan loop = plan_block(planned.ram + (kCodeBase + 4 - kRamBase), kCodeBase + 4);
+  const std::vector<uint64_t> loop_pcs = {kCodeBase + 4, kCodeBase + 8, kCodeBase + 16, kCodeBase + 20,
+                                          kCodeBase + 24};
+  EXPECT_EQ(loop.pcs, loop_pcs);
+  EXPECT_EQ(loop.byte_length, 24u);  // through the body's last branch, the skipped jump included
+  // The same entry test whose body leaves elsewhere (a jump instead of the
+  // branch back): nothing is followed.
+  std::vector<uint32_t> no_loop = code;
+  no_loop[6] = j_type(8, 0);  // 24: j exit (32)
+  planned.write_code(kCodeBase, no_loop);
+  const BlockPlan straight = plan_block(planned.ram + (kCodeBase + 4 - kRamBase), kCodeBase + 4);
+  const std::vector<uint64_t> straight_pcs = {kCodeBase + 4, kCodeBase + 8, kCodeBase + 12};
+  EXPECT_EQ(straight.pcs, straight_pcs);
+
+  for (uint64_t budget = 0; budget <= 80; budget += 3) {
+    Machine jit_machine, reference;
+    for (Machine* m : {&jit_machine, &reference}) {
+      m->write_code(kCodeBase, code);
+      m->hart.x[12] = 10;
+    }
+    JitEngine engine(jit_machine.hart);
+    EXPECT_EQ(engine.run(budget), reference.hart.run(budget)) << "budget " << budget;
+    EXPECT_EQ(differences(jit_machine, reference), "") << "budget " << budget;
+    if (budget == 78) {
+      EXPECT_EQ(jit_machine.hart.x[6], 30u);
+      EXPECT_EQ(jit_machine.hart.pc, kCodeBase + 32);
+      EXPECT_GT(engine.statistics().block_runs, 0u);
+    }
+  }
+}
+
 // CSR reads inside a block: time and the other reads run in place; the
 // instret-derived counters must still see every instruction before them.
 TEST(Jit, CsrReadsInsideABlockSeeTheInterpretersValues) {
