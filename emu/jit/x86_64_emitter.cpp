@@ -480,6 +480,17 @@ void BlockEmitter::emit_alu(const DecodedInstruction& in, uint64_t pc) {
     store_x(rd, dst);
     return;
   }
+  if ((in.op == Op::sub || in.op == Op::subw) && in.rs1 == 0) {  // neg, negw
+    load_x(dst, in.rs2);
+    if (in.op == Op::subw) {
+      a_.neg(dst.r32());
+      a_.movsxd(dst, dst.r32());
+    } else {
+      a_.neg(dst);
+    }
+    store_x(rd, dst);
+    return;
+  }
   switch (in.op) {
     case Op::lui: a_.mov(dst, static_cast<uint64_t>(in.imm)); store_x(rd, dst); return;
     case Op::auipc: a_.mov(dst, pc + static_cast<uint64_t>(in.imm)); store_x(rd, dst); return;

@@ -620,6 +620,32 @@ TEST(Jit, MmioStoreRaisingAnInterruptIsTakenAtTheNextBoundary) {
   }
 }
 
+// neg and negw (sub/subw from x0), into the source's own register and
+// another, on the extreme values.
+TEST(Jit, NegationMatches) {
+  const std::vector<uint32_t> code = {
+      addi(0, 0, 0),
+      r_type(0x20, 5, 0, 0, 6, kOp),    // neg x6, x5
+      r_type(0x20, 5, 0, 0, 7, kOp32),  // negw x7, x5
+      r_type(0x20, 8, 0, 0, 8, kOp),    // neg x8, x8
+      r_type(0x20, 9, 0, 0, 9, kOp32),  // negw x9, x9
+      r_type(0x20, 6, 0, 0, 10, kOp),   // neg x10, x6
+      j_type(0, 0)};
+  for (uint64_t value : {uint64_t{0}, uint64_t{1}, uint64_t{1} << 63, uint64_t{0x80000000}, ~uint64_t{0},
+                         uint64_t{0x123456789abcdef0}}) {
+    Machine jit_machine, reference;
+    for (Machine* m : {&jit_machine, &reference}) {
+      m->write_code(kCodeBase, code);
+      m->hart.x[5] = m->hart.x[8] = m->hart.x[9] = value;
+    }
+    JitEngine engine(jit_machine.hart);
+    EXPECT_EQ(engine.run(10), reference.hart.run(10));
+    EXPECT_EQ(differences(jit_machine, reference), "") << "value " << value;
+    EXPECT_EQ(jit_machine.hart.x[6], 0 - value);
+    EXPECT_GT(engine.statistics().block_runs, 0u);
+  }
+}
+
 TEST(Jit, DivisionEdgeCasesMatch) {
   // div/divu/rem/remu and W forms on (x, 0), (INT_MIN, -1) and ordinary values.
   std::vector<uint32_t> code;
