@@ -100,7 +100,7 @@ std::string usage_text() {
       "                              record or replay the run's inputs (docs/replay.md)\n"
       "-accel tcg[,jit=on|off][,jit-threshold=N]\n"
       "                              execution engine: the JIT (default) or, jit=off, the interpreter (`-accel help`)\n"
-      "-d item1,...                  trace in_asm, exec, cpu (`-d help`; docs/jit.md)\n"
+      "-d item1,...                  trace in_asm, out_asm, exec, cpu (`-d help`; docs/jit.md)\n"
       "-D logfile                    write the -d trace to logfile instead of stderr\n"
       "-name NAME                    name of the guest\n"
       "-no-reboot                    exit instead of rebooting\n"
