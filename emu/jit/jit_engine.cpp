@@ -401,8 +401,8 @@ uint64_t JitEngine::run(uint64_t budget) {
         const uint64_t slots = hart_.run(1);
         used += slots;
         statistics_.interpreted_slots += slots;
-        if (!cold || slots == 0 || used >= budget || hart_.stop_requested || single_instruction_blocks_) break;
-        const uint64_t next_pc = pc + ((hart_.instruction_bits & 3) == 3 ? 4 : 2);
+        if (!cold || slots == 0 || used >= budget || hart_.stop_requested) break;
+        const uint64_t next_pc = pc + riscv::instruction_length(hart_.instruction_bits);
         if (hart_.pc != next_pc || (next_pc >> 12) != (pc >> 12) || ++run_length >= kMaxBlockInstructions) break;
       }
       continue;
