@@ -1034,15 +1034,13 @@ bool emit_runtime_stubs(JitRuntime& runtime, const EmitterTarget& target, Runtim
   Label enter = a.newLabel(), leave = a.newLabel(), through_cell = a.newLabel(),
         through_jump_cache = a.newLabel(), leave_through_jump_cache = a.newLabel();
 
-  // enter(hart, context, code): six pushes and 8 bytes after the return
-  // address leave rsp 16-byte aligned for the blocks' helper calls.
+  // enter(hart, context, code): the callee-saved registers the blocks use,
+  // pushed by enter and popped in reverse by leave; six pushes and 8 bytes
+  // after the return address leave rsp 16-byte aligned for the blocks'
+  // helper calls.
+  const std::array<x86::Gp, 6> saved = {x86::rbx, x86::rbp, x86::r12, x86::r13, x86::r14, x86::r15};
   a.bind(enter);
-  a.push(x86::rbx);
-  a.push(x86::rbp);
-  a.push(x86::r12);
-  a.push(x86::r13);
-  a.push(x86::r14);
-  a.push(x86::r15);
+  for (const x86::Gp& reg : saved) a.push(reg);
   a.sub(x86::rsp, 8);
   a.mov(kHart, rdi);
   a.mov(kContext, rsi);
@@ -1050,12 +1048,7 @@ bool emit_runtime_stubs(JitRuntime& runtime, const EmitterTarget& target, Runtim
 
   a.bind(leave);
   a.add(x86::rsp, 8);
-  a.pop(x86::r15);
-  a.pop(x86::r14);
-  a.pop(x86::r13);
-  a.pop(x86::r12);
-  a.pop(x86::rbp);
-  a.pop(x86::rbx);
+  for (auto reg = saved.rbegin(); reg != saved.rend(); ++reg) a.pop(*reg);
   a.ret();
 
   // With a ChainTarget in rax and the ExitCell in rdx: the target may be
