@@ -98,7 +98,7 @@ def test_out_asm_shows_each_blocks_host_code(tmp_path):
     for guest, size, host in blocks:
         assert int(size) > 0
         # Every block checks the budget left against its length first.
-        assert host.startswith(f"cmp qword ptr [r12+"), host[:200]
+        assert host.startswith("cmp qword ptr [r12+"), host[:200]
     untraced = run_demo("-accel", "tcg,jit-threshold=1")
     assert traced.stdout == untraced.stdout
 
